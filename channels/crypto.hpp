@@ -1,0 +1,29 @@
+#pragma once
+// Cryptographic helpers shared by adapters and the gateway: HMAC-SHA256, SHA-256, constant-time
+// comparison, hex and base64, and random tokens. Thin wrappers over OpenSSL.
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace anliegen::channels {
+
+using Digest = std::array<unsigned char, 32>;
+
+Digest hmac_sha256(std::string_view key, std::string_view message);
+Digest sha256(std::string_view data);
+
+std::string to_hex(const Digest& d);  // lowercase
+std::string to_base64(std::string_view bytes);
+std::string to_base64(const Digest& d);
+std::optional<std::string> from_base64(std::string_view text);
+// Accepts upper- and lower-case hex of exactly 64 digits.
+std::optional<Digest> digest_from_hex(std::string_view hex);
+
+// Constant-time equality of two byte strings (length is not secret).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+// `bytes` cryptographically random bytes, base64url without padding.
+std::string random_token(std::size_t bytes);
+
+}  // namespace anliegen::channels

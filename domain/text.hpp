@@ -1,0 +1,18 @@
+#pragma once
+// Small text helpers for validating untrusted input: UTF-8 validity and length in code points.
+#include <cstddef>
+#include <string_view>
+
+namespace anliegen::domain {
+
+bool is_valid_utf8(std::string_view s);
+// Number of Unicode code points in valid UTF-8 text.
+std::size_t utf8_length(std::string_view s);
+// True when `s` is empty or only white space.
+bool is_blank(std::string_view s);
+
+// Limits that hold for every channel.
+inline constexpr std::size_t kMaxMessageChars = 10000;
+inline constexpr std::size_t kMaxNameChars = 200;
+
+}  // namespace anliegen::domain

@@ -1,0 +1,118 @@
+#include "domain/time.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace anliegen::domain {
+namespace {
+
+using namespace std::chrono;
+
+sys_days last_sunday(year y, month m) {
+  const sys_days final_day{y / m / std::chrono::last};
+  const weekday wd{final_day};
+  return final_day - (wd - Sunday);
+}
+
+bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
+  if (pos + len > s.size()) return false;
+  for (std::size_t i = pos; i < pos + len; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  auto r = std::from_chars(s.data() + pos, s.data() + pos + len, out);
+  return r.ec == std::errc{};
+}
+
+std::string format_with_offset(Timestamp t, minutes offset, bool millis) {
+  const auto local = t + offset;
+  const auto day = floor<days>(local);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{floor<milliseconds>(local - day)};
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                        static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                        static_cast<int>(hms.seconds().count()));
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (millis) {
+    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(hms.subseconds().count()));
+    out += buf;
+  }
+  if (offset == minutes{0} && millis) {
+    out += 'Z';
+  } else {
+    const auto m = offset.count();
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", m < 0 ? '-' : '+', static_cast<int>((m < 0 ? -m : m) / 60),
+                  static_cast<int>((m < 0 ? -m : m) % 60));
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace
+
+Timestamp from_unix_ms(std::int64_t ms) { return Timestamp{milliseconds{ms}}; }
+std::int64_t to_unix_ms(Timestamp t) { return t.time_since_epoch().count(); }
+
+std::string format_utc(Timestamp t) { return format_with_offset(t, minutes{0}, true); }
+std::string format_berlin(Timestamp t) { return format_with_offset(t, berlin_offset(t), false); }
+
+std::optional<Timestamp> parse_iso8601(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!read_int(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !read_int(s, 5, 2, mo) || s[7] != '-' ||
+      !read_int(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !read_int(s, 11, 2, h) ||
+      s[13] != ':' || !read_int(s, 14, 2, mi) || s[16] != ':' || !read_int(s, 17, 2, sec)) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  int millis = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (digits < 3) millis = millis * 10 + (s[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+    for (int i = digits; i < 3; ++i) millis *= 10;
+  }
+  if (pos >= s.size()) return std::nullopt;  // the offset is mandatory
+  int offset_minutes = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    const int sign = s[pos] == '-' ? -1 : 1;
+    int oh = 0, om = 0;
+    if (!read_int(s, pos + 1, 2, oh)) return std::nullopt;
+    std::size_t mpos = pos + 3;
+    if (mpos < s.size() && s[mpos] == ':') ++mpos;
+    if (!read_int(s, mpos, 2, om) || oh > 23 || om > 59) return std::nullopt;
+    offset_minutes = sign * (oh * 60 + om);
+    pos = mpos + 2;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  const auto local = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{millis};
+  return Timestamp{local - minutes{offset_minutes}};
+}
+
+minutes berlin_offset(Timestamp t) {
+  const auto day = floor<days>(t);
+  const year y = year_month_day{day}.year();
+  const auto summer_start = last_sunday(y, March) + hours{1};
+  const auto summer_end = last_sunday(y, October) + hours{1};
+  return (t >= summer_start && t < summer_end) ? minutes{120} : minutes{60};
+}
+
+int berlin_year(Timestamp t) {
+  const auto local = t + berlin_offset(t);
+  return static_cast<int>(year_month_day{floor<days>(local)}.year());
+}
+
+Timestamp SystemClock::now() const { return floor<milliseconds>(system_clock::now()); }
+
+}  // namespace anliegen::domain

@@ -43,6 +43,34 @@ struct ParseResult {
   std::string parse_error;
 };
 
+// What the gateway knows about the conversation a reply goes into; filled from storage.
+struct ReplyTarget {
+  std::string account_id;        // our side (WhatsApp phone_number_id, page id, ...)
+  std::string recipient_key;     // the citizen's platform id (BSUID, PSID, X user id)
+  std::string recipient_phone;   // WhatsApp: phone number when known (preferred for `to`)
+  std::string reply_to_id;       // platform id of the citizen's last message, for quoting
+  std::string thread_key;        // public comments: the comment/post to answer under
+  bool is_public = false;
+  bool private_reply = false;    // answer a public comment privately
+};
+
+// An HTTP request to the platform API, relative to the channel's configured base URL.
+struct OutboundRequest {
+  std::string method = "POST";
+  std::string path;              // e.g. "/400000000000002/messages"
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// How a platform answered a send: delivered to the platform, worth retrying, or final failure.
+struct SendOutcome {
+  enum class Kind { accepted, retry, permanent_failure };
+  Kind kind = Kind::retry;
+  std::string platform_message_id;  // e.g. the wamid to correlate status webhooks
+  std::string error_code;
+  std::string error_text;
+};
+
 class Adapter {
  public:
   virtual ~Adapter() = default;
@@ -52,6 +80,10 @@ class Adapter {
   // Signature check over the raw body. std::nullopt = authentic.
   virtual std::optional<Rejection> verify(const RawRequest& request) const = 0;
   virtual ParseResult parse(const RawRequest& request) const = 0;
+  // The platform request that sends `text` to the conversation described by `target`.
+  virtual OutboundRequest render_reply(const ReplyTarget& target, std::string_view text) const = 0;
+  // Classifies the platform's answer to a request made from render_reply (or a channel-specific one).
+  virtual SendOutcome interpret_send_response(int http_status, std::string_view body) const = 0;
 };
 
 }  // namespace anliegen::channels

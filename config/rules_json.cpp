@@ -1,0 +1,1 @@
+// Placeholder; the routing helper replaces this file.

@@ -1,0 +1,100 @@
+#include "gateway/api/case_json.hpp"
+
+#include <boost/json.hpp>
+
+namespace anliegen::gateway {
+namespace {
+
+namespace json = boost::json;
+using namespace anliegen::domain;
+
+json::value optional_time(const std::optional<Timestamp>& t) {
+  if (!t) return nullptr;
+  return json::value(format_utc(*t));
+}
+
+json::array strings(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.emplace_back(s);
+  return out;
+}
+
+json::object attachment_to_json(const Attachment& a) {
+  return json::object{{"id", a.id.value},
+                      {"kind", to_string(a.kind)},
+                      {"mime_type", a.mime_type},
+                      {"size", a.size},
+                      {"sha256", a.sha256},
+                      {"filename", a.filename},
+                      {"state", a.state},
+                      {"error", a.error},
+                      {"url", "/api/v1/attachments/" + std::to_string(a.id.value)}};
+}
+
+}  // namespace
+
+json::object message_to_json(const Message& m) {
+  json::object o{{"id", m.id.value},
+                 {"direction", to_string(m.direction)},
+                 {"text", m.text},
+                 {"sent_at", format_utc(m.sent_at)},
+                 {"recorded_at", format_utc(m.recorded_at)},
+                 {"author", m.author},
+                 {"flags", strings(m.flags)}};
+  if (m.direction == Direction::outbound) {
+    o["delivery_status"] = m.delivery_status;
+    o["delivery_error"] = m.delivery_error;
+  }
+  json::array atts;
+  for (const auto& a : m.attachments) atts.push_back(attachment_to_json(a));
+  o["attachments"] = std::move(atts);
+  return o;
+}
+
+json::object case_to_json(const Anliegen& a, Role viewer) {
+  json::object o{{"id", a.id.value},
+                 {"reference", a.reference},
+                 {"kind", to_string(a.kind)},
+                 {"channel", to_string(a.channel)},
+                 {"status", to_string(a.status)},
+                 {"unit", a.unit},
+                 {"assignee", a.assignee},
+                 {"priority", to_string(a.priority)},
+                 {"tags", strings(a.tags)},
+                 {"category", a.category},
+                 {"received_at", format_utc(a.received_at)},
+                 {"updated_at", format_utc(a.updated_at)},
+                 {"first_response_at", optional_time(a.first_response_at)},
+                 {"closed_at", optional_time(a.closed_at)},
+                 {"version", a.version}};
+  if (a.location.empty()) {
+    o["location"] = nullptr;
+  } else {
+    json::object loc;
+    loc["lat"] = a.location.lat ? json::value(*a.location.lat) : json::value(nullptr);
+    loc["lon"] = a.location.lon ? json::value(*a.location.lon) : json::value(nullptr);
+    loc["address"] = a.location.address;
+    o["location"] = std::move(loc);
+  }
+  o["routing"] = json::object{{"unit", a.routing.unit},
+                              {"rule_id", a.routing.rule_id.empty() ? json::value(nullptr) : json::value(a.routing.rule_id)},
+                              {"rule_name", a.routing.rule_name.empty() ? json::value(nullptr) : json::value(a.routing.rule_name)},
+                              {"reason", a.routing.reason}};
+  if (!a.citizen) {
+    o["citizen"] = nullptr;
+  } else if (viewer == Role::admin) {
+    o["citizen"] = json::object{{"id", a.citizen->id.value}, {"channel", to_string(a.citizen->channel)}};
+  } else {
+    o["citizen"] = json::object{{"id", a.citizen->id.value},
+                                {"channel", to_string(a.citizen->channel)},
+                                {"name", a.citizen->display_name},
+                                {"phone", a.citizen->phone},
+                                {"email", a.citizen->email}};
+  }
+  json::array thread;
+  for (const auto& m : a.messages) thread.push_back(message_to_json(m));
+  o["messages"] = std::move(thread);
+  return o;
+}
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,121 @@
+#include "gateway/app.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <chrono>
+
+#include "gateway/http/responses.hpp"
+#include "gateway/log.hpp"
+#include "storage/errors.hpp"
+
+namespace anliegen::gateway {
+
+namespace asio = boost::asio;
+
+App::App(Settings settings, const domain::Clock& clock)
+    : settings_(std::move(settings)),
+      clock_(clock),
+      db_(std::make_unique<DbPool>(storage::with_connection_defaults(settings_.database_url, 3),
+                                   settings_.db_pool_size, 10000)),
+      auth_(std::make_unique<Authenticator>(*db_)) {
+  metrics_.gauge("db_pool_connections", "Database connections (threads) in the pool.",
+                 [this] { return static_cast<double>(db_->size()); });
+  metrics_.gauge("db_pool_in_use", "Database connections busy with a job right now.",
+                 [this] { return static_cast<double>(db_->in_use()); });
+  metrics_.gauge("db_queue_depth", "Jobs waiting for a database connection.",
+                 [this] { return static_cast<double>(db_->queued()); });
+}
+
+App::~App() { stop(); }
+
+void App::stop() { db_->stop(); }
+
+void App::record_refusal(const Response& response) {
+  const int status = static_cast<int>(response.result_int());
+  metrics_.observe_request("(refused)", "-", status, 0);
+  log::info("request", {{"route", "(refused)"}, {"status", status}});
+}
+
+asio::awaitable<Response> App::dispatch(const Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  Response res;
+  std::string_view route = "(unmatched)";
+  std::int64_t anliegen_id = 0;
+  auto parsed = boost::urls::parse_origin_form(request.target());
+  if (!parsed) {
+    res = problem(http::status::bad_request, "the request target is not a valid path");
+  } else {
+    std::string path = parsed->path();
+    auto match = router_.match(request.method(), path);
+    if (!match.handler) {
+      if (match.allowed.empty()) {
+        res = problem(http::status::not_found, "there is no resource at this path");
+      } else {
+        route = match.pattern;
+        res = problem(http::status::method_not_allowed, "this resource does not support the method");
+        std::string allow;
+        for (auto v : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
+        res.set(http::field::allow, allow);
+      }
+    } else {
+      route = match.pattern;
+      RequestContext ctx{request, std::move(match.params), route, std::move(path), std::string(parsed->encoded_query()),
+                         0};
+      try {
+        res = co_await (*match.handler)(ctx);
+      } catch (const storage::Unavailable& e) {
+        log::warn("database_unavailable", {{"route", route}, {"error", e.what()}});
+        res = problem(http::status::service_unavailable, "the database is not reachable; please retry shortly");
+        res.set(http::field::retry_after, "5");
+      } catch (const std::exception& e) {
+        log::error("handler_failed", {{"route", route}, {"error", e.what()}});
+        res = problem(http::status::internal_server_error, "an internal error occurred; it has been logged");
+      }
+      anliegen_id = ctx.anliegen_id;
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const int status = static_cast<int>(res.result_int());
+  const std::string method(http::to_string(request.method()));
+  metrics_.observe_request(std::string(route), method, status, seconds);
+  boost::json::object fields{{"method", method},
+                             {"route", route},
+                             {"status", status},
+                             {"duration_ms", static_cast<double>(static_cast<long long>(seconds * 1e5)) / 100.0}};
+  if (anliegen_id) fields["anliegen_id"] = anliegen_id;
+  log::info("request", std::move(fields));
+  co_return res;
+}
+
+asio::awaitable<App::AuthOutcome> App::authorize(const RequestContext& ctx,
+                                                 std::initializer_list<domain::Role> roles) {
+  const auto header = ctx.request[http::field::authorization];
+  auto principal = co_await auth_->authenticate(std::string_view(header.data(), header.size()));
+  if (!principal) {
+    auto res = problem(http::status::unauthorized, "a valid API token is required (Authorization: Bearer <token>)");
+    res.set(http::field::www_authenticate, "Bearer realm=\"anliegen\"");
+    co_return res;
+  }
+  for (auto r : roles) {
+    if (principal->role == r) co_return *principal;
+  }
+  co_return problem(http::status::forbidden, "this token's role may not use this resource");
+}
+
+JsonBody parse_json_object(const Request& request) {
+  const auto type = request[http::field::content_type];
+  const std::string_view t(type.data(), type.size());
+  if (t.substr(0, 16) != "application/json") {
+    return problem(http::status::unsupported_media_type, "the body must be JSON (Content-Type: application/json)");
+  }
+  boost::system::error_code ec;
+  auto value = boost::json::parse(request.body(), ec);
+  if (ec) return problem(http::status::bad_request, "the body is not valid JSON: " + ec.message());
+  if (!value.is_object()) {
+    return validation_problem({{"(body)", "must be a JSON object"}});
+  }
+  return std::move(value.as_object());
+}
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,48 @@
+#include "gateway/auth.hpp"
+
+#include "channels/crypto.hpp"
+#include "storage/tokens.hpp"
+
+namespace anliegen::gateway {
+
+std::string Principal::actor() const { return "token:" + std::to_string(token_id) + ":" + name; }
+
+NewToken generate_token() {
+  NewToken t;
+  t.token = "anl_" + channels::random_token(32);
+  t.hash = hash_token(t.token);
+  return t;
+}
+
+std::string hash_token(std::string_view token) { return channels::to_hex(channels::sha256(token)); }
+
+Authenticator::Authenticator(DbPool& db, std::chrono::seconds cache_ttl) : db_(db), ttl_(cache_ttl) {}
+
+boost::asio::awaitable<std::optional<Principal>> Authenticator::authenticate(std::string_view authorization) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size() || authorization.substr(0, kScheme.size()) != kScheme) {
+    co_return std::nullopt;
+  }
+  auto token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (token.size() < 8 || token.size() > 200) co_return std::nullopt;
+  const auto hash = hash_token(token);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(hash); it != cache_.end()) {
+      if (it->second.second > now) co_return it->second.first;
+      cache_.erase(it);
+    }
+  }
+  std::optional<storage::TokenRecord> record;
+  co_await db_.read([&](storage::Tx& tx) { record = storage::find_token(tx, hash); });
+  if (!record) co_return std::nullopt;
+  Principal p{record->id, record->role, record->unit, record->name};
+  std::lock_guard lock(mutex_);
+  if (cache_.size() > 10000) cache_.clear();
+  cache_[hash] = {p, now + ttl_};
+  co_return p;
+}
+
+}  // namespace anliegen::gateway

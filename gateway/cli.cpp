@@ -1,0 +1,127 @@
+#include "gateway/cli.hpp"
+
+#include <iostream>
+
+#include "gateway/auth.hpp"
+#include "gateway/settings.hpp"
+#include "storage/errors.hpp"
+#include "storage/migrations.hpp"
+#include "storage/tokens.hpp"
+#include "storage/units.hpp"
+
+#ifndef ANLIEGEN_VERSION
+#define ANLIEGEN_VERSION "0.0.0"
+#endif
+
+namespace anliegen::gateway {
+namespace {
+
+constexpr const char* kUsage = R"(anliegen — one front door for every way citizens reach their city
+
+Usage:
+  anliegen serve                      run the gateway (webhooks, Open311, REST API)
+  anliegen migrate                    apply pending database migrations and exit
+  anliegen token create --role admin|office|clerk [--unit CODE] [--name TEXT]
+                                      create an API token; it is printed alone on the last line
+  anliegen --help | --version
+
+Environment:
+  ANLIEGEN_DATABASE_URL   PostgreSQL (libpq URI or key=value string), required
+  ANLIEGEN_LISTEN         host:port to listen on (default 127.0.0.1:8080)
+  ANLIEGEN_CONFIG         JSON file with units, routing rules and texts (default: built-in Ludwigshafen demo)
+  See docs/configuration.md for all settings.
+)";
+
+int usage_error(const std::string& message) {
+  std::cerr << "anliegen: " << message << "\n\n" << kUsage;
+  return 2;
+}
+
+int migrate_command() {
+  const auto settings = load_settings(process_environment());
+  const auto result = storage::migrate(storage::with_connection_defaults(settings.database_url, 5));
+  for (const auto& name : result.applied) std::cout << "applied " << name << "\n";
+  std::cout << "schema version " << result.version << (result.applied.empty() ? " (up to date)" : "") << "\n";
+  return 0;
+}
+
+int token_command(const std::vector<std::string>& args) {
+  if (args.size() < 2 || args[1] != "create") return usage_error("expected 'token create'");
+  std::string role_name, unit, name;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    if (a == "--role") {
+      if (!value(role_name)) return usage_error("--role needs a value");
+    } else if (a == "--unit") {
+      if (!value(unit)) return usage_error("--unit needs a value");
+    } else if (a == "--name") {
+      if (!value(name)) return usage_error("--name needs a value");
+    } else {
+      return usage_error("unknown option '" + a + "' for token create");
+    }
+  }
+  const auto role = domain::parse_role(role_name);
+  if (!role) return usage_error("--role must be admin, office or clerk");
+  if (*role == domain::Role::clerk && unit.empty()) return usage_error("a clerk token needs --unit CODE");
+  if (*role != domain::Role::clerk && !unit.empty()) return usage_error("--unit is only for clerk tokens");
+
+  const auto settings = load_settings(process_environment());
+  const auto dsn = storage::with_connection_defaults(settings.database_url, 5);
+  storage::migrate(dsn);
+  auto conn = storage::Connection::open(dsn);
+  const auto token = generate_token();
+  bool unknown_unit = false;
+  conn->transact([&](storage::Tx& tx) {
+    storage::sync_units(tx, settings.city.units);
+    if (!unit.empty() && !storage::unit_exists(tx, unit)) {
+      unknown_unit = true;
+      return;
+    }
+    storage::insert_token(tx, token.hash, *role, unit, name.empty() ? std::string(domain::to_string(*role)) : name);
+  });
+  if (unknown_unit) return usage_error("unknown unit '" + unit + "'");
+  std::cerr << "created a " << role_name << " token" << (unit.empty() ? "" : " for unit " + unit)
+            << "; store it now, it cannot be shown again:\n";
+  std::cout << token.token << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args) {
+  if (args.empty()) return usage_error("no command given");
+  const auto& cmd = args[0];
+  try {
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (cmd == "--version") {
+      std::cout << "anliegen " << ANLIEGEN_VERSION << "\n";
+      return 0;
+    }
+    if (cmd == "serve") {
+      if (args.size() > 1) return usage_error("unknown argument '" + args[1] + "' for serve");
+      return serve();
+    }
+    if (cmd == "migrate") {
+      if (args.size() > 1) return usage_error("unknown argument '" + args[1] + "' for migrate");
+      return migrate_command();
+    }
+    if (cmd == "token") return token_command(args);
+    return usage_error("unknown command '" + cmd + "'");
+  } catch (const SettingsError& e) {
+    std::cerr << "anliegen: configuration error: " << e.what() << "\n";
+    return 2;
+  } catch (const storage::StorageError& e) {
+    std::cerr << "anliegen: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace anliegen::gateway

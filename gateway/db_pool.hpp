@@ -1,0 +1,67 @@
+#pragma once
+// A small pool of database threads, each with its own PostgreSQL connection. Handlers on the I/O
+// threads `co_await pool.run(...)`: the work runs on a database thread and the coroutine resumes on
+// its own executor, so libpqxx's blocking calls never stall the I/O threads.
+//
+//   std::optional<domain::Anliegen> found;
+//   co_await db.read([&](storage::Tx& tx) { found = storage::get_case(tx, id); });
+//
+// Exceptions thrown by the work (storage::Unavailable, ...) are rethrown in the awaiting coroutine.
+// A lost connection is replaced on the next job; when the queue is full, jobs fail fast with
+// storage::Unavailable so that the gateway answers 503 instead of queueing without bound.
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+
+namespace anliegen::gateway {
+
+class DbPool {
+ public:
+  using Work = std::function<void(storage::Connection&)>;
+  using TxWork = std::function<void(storage::Tx&)>;
+
+  DbPool(std::string dsn, int size, std::size_t max_queue);
+  ~DbPool();
+  DbPool(const DbPool&) = delete;
+  DbPool& operator=(const DbPool&) = delete;
+
+  boost::asio::awaitable<void> run(Work work);
+  boost::asio::awaitable<void> transact(TxWork work);  // read-write transaction, committed
+  boost::asio::awaitable<void> read(TxWork work);      // read-only transaction
+
+  // Synchronous variant for background workers that own a thread anyway.
+  void run_blocking(const Work& work);
+
+  void stop();  // finishes queued jobs, joins the threads
+  int size() const { return static_cast<int>(threads_.size()); }
+  int in_use() const { return in_use_.load(); }
+  std::size_t queued() const;
+
+ private:
+  struct Job {
+    Work work;
+    std::function<void(std::exception_ptr)> done;
+  };
+  void enqueue(Job job);
+  void worker();
+
+  std::string dsn_;
+  std::size_t max_queue_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::atomic<int> in_use_{0};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,90 @@
+#include "gateway/settings.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace anliegen::gateway {
+namespace {
+
+std::string get(const Environment& env, const std::string& key) {
+  const auto it = env.find(key);
+  return it == env.end() ? std::string() : it->second;
+}
+
+long long parse_number(const std::string& key, const std::string& value, long long min, long long max) {
+  long long n = 0;
+  const auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (r.ec != std::errc{} || r.ptr != value.data() + value.size() || n < min || n > max) {
+    throw SettingsError(key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                                 ", got '" + value + "'");
+  }
+  return n;
+}
+
+void parse_listen(const std::string& value, Settings& s) {
+  const auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw SettingsError("ANLIEGEN_LISTEN", "must be host:port, e.g. 127.0.0.1:8080, got '" + value + "'");
+  }
+  std::string host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  s.listen_host = host;
+  s.listen_port = static_cast<unsigned short>(parse_number("ANLIEGEN_LISTEN", value.substr(colon + 1), 0, 65535));
+}
+
+}  // namespace
+
+Environment process_environment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+Settings load_settings(const Environment& env, bool need_database) {
+  Settings s;
+  s.database_url = get(env, "ANLIEGEN_DATABASE_URL");
+  if (need_database && s.database_url.empty()) {
+    throw SettingsError("ANLIEGEN_DATABASE_URL",
+                        "is not set; give a libpq URI (postgresql://user@host:5432/db) or key=value string");
+  }
+  if (const auto v = get(env, "ANLIEGEN_LISTEN"); !v.empty()) parse_listen(v, s);
+  if (const auto v = get(env, "ANLIEGEN_IO_THREADS"); !v.empty()) {
+    s.io_threads = static_cast<int>(parse_number("ANLIEGEN_IO_THREADS", v, 1, 64));
+  }
+  if (const auto v = get(env, "ANLIEGEN_DB_POOL_SIZE"); !v.empty()) {
+    s.db_pool_size = static_cast<int>(parse_number("ANLIEGEN_DB_POOL_SIZE", v, 1, 64));
+  }
+  if (const auto v = get(env, "ANLIEGEN_MAX_BODY_BYTES"); !v.empty()) {
+    s.max_body_bytes = static_cast<std::size_t>(parse_number("ANLIEGEN_MAX_BODY_BYTES", v, 1024, 64 << 20));
+  }
+  if (const auto v = get(env, "ANLIEGEN_LOG_LEVEL"); !v.empty()) {
+    if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+      throw SettingsError("ANLIEGEN_LOG_LEVEL", "must be debug, info, warn or error, got '" + v + "'");
+    }
+    s.log_level = v;
+  }
+  s.config_path = get(env, "ANLIEGEN_CONFIG");
+  if (s.config_path.empty()) {
+    s.city = config::builtin_city_config();
+  } else {
+    std::ifstream in(s.config_path, std::ios::binary);
+    if (!in) throw SettingsError("ANLIEGEN_CONFIG", "cannot read the file '" + s.config_path + "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = config::parse_city_config(text.str());
+    if (auto* err = std::get_if<config::ConfigError>(&parsed)) {
+      throw SettingsError(err->key.empty() ? "ANLIEGEN_CONFIG" : "ANLIEGEN_CONFIG: " + err->key, err->message);
+    }
+    s.city = std::get<config::CityConfig>(std::move(parsed));
+  }
+  return s;
+}
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,42 @@
+#pragma once
+// Start-up settings from the environment (secrets and deployment) and the city configuration file.
+// Read once; components get their part. A bad value is a SettingsError naming the variable or key,
+// which `anliegen` reports and exits with status 2.
+#include <cstddef>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "config/city_config.hpp"
+
+namespace anliegen::gateway {
+
+class SettingsError : public std::runtime_error {
+ public:
+  SettingsError(std::string key, const std::string& message)
+      : std::runtime_error(key + ": " + message), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+struct Settings {
+  std::string database_url;             // ANLIEGEN_DATABASE_URL
+  std::string listen_host = "127.0.0.1";  // ANLIEGEN_LISTEN host part
+  unsigned short listen_port = 8080;      // ANLIEGEN_LISTEN port part (0 = any free port)
+  std::string config_path;              // ANLIEGEN_CONFIG (empty: built-in demo)
+  int io_threads = 2;                   // ANLIEGEN_IO_THREADS
+  int db_pool_size = 4;                 // ANLIEGEN_DB_POOL_SIZE
+  std::size_t max_body_bytes = 1024 * 1024;  // ANLIEGEN_MAX_BODY_BYTES
+  std::string log_level = "info";       // ANLIEGEN_LOG_LEVEL
+  config::CityConfig city;
+};
+
+using Environment = std::map<std::string, std::string>;
+Environment process_environment();
+
+// Reads everything `serve` needs. `need_database` is false for commands that do not connect.
+Settings load_settings(const Environment& env, bool need_database = true);
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,185 @@
+#include "storage/cases.hpp"
+
+#include "domain/time.hpp"
+#include "storage/detail/pq.hpp"
+
+namespace anliegen::storage {
+namespace {
+
+using detail::txn;
+
+constexpr const char* kInsertAnliegen = R"sql(
+  WITH n AS (SELECT nextval(pg_get_serial_sequence('anliegen', 'id')) AS id)
+  INSERT INTO anliegen (id, reference, kind, channel, status, unit_code, priority, tags, category, lat, lon,
+                        address, citizen_id, received_at, updated_at, last_inbound_at)
+  SELECT n.id, 'A-' || $1 || '-' || lpad(n.id::text, greatest(6, length(n.id::text)), '0'),
+         $2, $3, 'new', $4, $5, $6::text[], $7, NULLIF($8, '')::float8, NULLIF($9, '')::float8,
+         $10, $11, $12::timestamptz, now(), $12::timestamptz
+  FROM n
+  RETURNING id, reference)sql";
+
+constexpr const char* kInsertMessage = R"sql(
+  INSERT INTO messages (anliegen_id, direction, channel, external_id, text, sent_at, author)
+  VALUES ($1, 'inbound', $2, NULLIF($3, ''), $4, $5::timestamptz, '')
+  RETURNING id)sql";
+
+constexpr const char* kInsertDecision = R"sql(
+  INSERT INTO routing_decisions (anliegen_id, unit_code, rule_id, rule_name, reason, actor)
+  VALUES ($1, $2, $3, $4, $5, 'routing'))sql";
+
+constexpr const char* kSelectCase = R"sql(
+  SELECT a.id, a.reference, a.kind, a.channel, a.status, a.unit_code, a.assignee, a.priority,
+         array_to_json(a.tags)::text, a.category, a.lat, a.lon, a.address,
+         (extract(epoch FROM a.received_at) * 1000)::bigint,
+         (extract(epoch FROM a.updated_at) * 1000)::bigint,
+         (extract(epoch FROM a.first_response_at) * 1000)::bigint,
+         (extract(epoch FROM a.closed_at) * 1000)::bigint,
+         a.version,
+         c.id, c.channel, c.external_id, c.display_name, c.phone, c.email,
+         d.unit_code, d.rule_id, d.rule_name, d.reason
+  FROM anliegen a
+  LEFT JOIN citizens c ON c.id = a.citizen_id
+  LEFT JOIN LATERAL (SELECT unit_code, rule_id, rule_name, reason FROM routing_decisions
+                     WHERE anliegen_id = a.id ORDER BY id DESC LIMIT 1) d ON true
+  WHERE a.id = $1)sql";
+
+constexpr const char* kSelectMessages = R"sql(
+  SELECT id, direction, text, (extract(epoch FROM sent_at) * 1000)::bigint,
+         (extract(epoch FROM recorded_at) * 1000)::bigint, author, delivery_status, delivery_error,
+         array_to_json(flags)::text
+  FROM messages WHERE anliegen_id = $1 ORDER BY sent_at, id)sql";
+
+constexpr const char* kSelectAttachments = R"sql(
+  SELECT t.message_id, t.id, t.kind, t.mime_type, t.size, t.sha256, t.filename, t.state, t.error
+  FROM attachments t JOIN messages m ON m.id = t.message_id
+  WHERE m.anliegen_id = $1 ORDER BY t.id)sql";
+
+std::string str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+}  // namespace
+
+domain::CitizenId upsert_citizen(Tx& tx, const domain::Citizen& c) {
+  const auto row = txn(tx).exec_params1(
+      "INSERT INTO citizens (channel, external_id, display_name, phone, email) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (channel, external_id) DO UPDATE SET "
+      "  display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE citizens.display_name END,"
+      "  phone = CASE WHEN EXCLUDED.phone <> '' THEN EXCLUDED.phone ELSE citizens.phone END,"
+      "  email = CASE WHEN EXCLUDED.email <> '' THEN EXCLUDED.email ELSE citizens.email END,"
+      "  updated_at = now() "
+      "RETURNING id",
+      std::string(domain::to_string(c.channel)), c.external_id, c.display_name, c.phone, c.email);
+  return domain::CitizenId{row[0].as<std::int64_t>()};
+}
+
+CreatedCase create_case(Tx& tx, const NewCase& in) {
+  auto& t = txn(tx);
+  const auto citizen = upsert_citizen(tx, in.citizen);
+  const auto row = t.exec_params1(
+      kInsertAnliegen, std::to_string(domain::berlin_year(in.received_at)), std::string(domain::to_string(in.kind)),
+      std::string(domain::to_string(in.channel)), in.routing.unit, std::string(domain::to_string(in.priority)),
+      detail::text_array_param(in.tags), in.category, detail::optional_double_param(in.location.lat),
+      detail::optional_double_param(in.location.lon), in.location.address, citizen.value,
+      detail::timestamp_param(in.received_at));
+  CreatedCase out;
+  out.id = domain::AnliegenId{row[0].as<std::int64_t>()};
+  out.reference = row[1].as<std::string>();
+  const auto msg = t.exec_params1(kInsertMessage, out.id.value, std::string(domain::to_string(in.channel)),
+                                  in.external_message_id, in.text, detail::timestamp_param(in.received_at));
+  out.first_message = domain::MessageId{msg[0].as<std::int64_t>()};
+  t.exec_params(kInsertDecision, out.id.value, in.routing.unit, in.routing.rule_id, in.routing.rule_name,
+                in.routing.reason);
+  record_event(tx, out.id, in.actor, "created",
+               R"({"channel":")" + std::string(domain::to_string(in.channel)) + R"(","unit":")" + in.routing.unit +
+                   "\"}");
+  return out;
+}
+
+std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
+  auto& t = txn(tx);
+  const auto r = t.exec_params(kSelectCase, id.value);
+  if (r.empty()) return std::nullopt;
+  const auto& row = r[0];
+  domain::Anliegen a;
+  a.id = domain::AnliegenId{row[0].as<std::int64_t>()};
+  a.reference = row[1].as<std::string>();
+  a.kind = domain::parse_kind(row[2].as<std::string>()).value_or(domain::Kind::message);
+  a.channel = domain::parse_channel(row[3].as<std::string>()).value_or(domain::Channel::phone);
+  a.status = domain::parse_status(row[4].as<std::string>()).value_or(domain::Status::new_);
+  a.unit = row[5].as<std::string>();
+  a.assignee = row[6].as<std::string>();
+  a.priority = domain::parse_priority(row[7].as<std::string>()).value_or(domain::Priority::normal);
+  a.tags = detail::text_array_from_json(row[8]);
+  a.category = row[9].as<std::string>();
+  if (!row[10].is_null()) a.location.lat = row[10].as<double>();
+  if (!row[11].is_null()) a.location.lon = row[11].as<double>();
+  a.location.address = row[12].as<std::string>();
+  a.received_at = detail::timestamp_from_ms(row[13]);
+  a.updated_at = detail::timestamp_from_ms(row[14]);
+  a.first_response_at = detail::optional_timestamp_from_ms(row[15]);
+  a.closed_at = detail::optional_timestamp_from_ms(row[16]);
+  a.version = row[17].as<std::int64_t>();
+  if (!row[18].is_null()) {
+    domain::Citizen c;
+    c.id = domain::CitizenId{row[18].as<std::int64_t>()};
+    c.channel = domain::parse_channel(row[19].as<std::string>()).value_or(a.channel);
+    c.external_id = row[20].as<std::string>();
+    c.display_name = row[21].as<std::string>();
+    c.phone = row[22].as<std::string>();
+    c.email = row[23].as<std::string>();
+    a.citizen = std::move(c);
+  }
+  a.routing.unit = str(row[24]);
+  a.routing.rule_id = str(row[25]);
+  a.routing.rule_name = str(row[26]);
+  a.routing.reason = str(row[27]);
+
+  for (const auto& m : t.exec_params(kSelectMessages, id.value)) {
+    domain::Message msg;
+    msg.id = domain::MessageId{m[0].as<std::int64_t>()};
+    msg.direction = domain::parse_direction(m[1].as<std::string>()).value_or(domain::Direction::inbound);
+    msg.text = m[2].as<std::string>();
+    msg.sent_at = detail::timestamp_from_ms(m[3]);
+    msg.recorded_at = detail::timestamp_from_ms(m[4]);
+    msg.author = m[5].as<std::string>();
+    msg.delivery_status = m[6].as<std::string>();
+    msg.delivery_error = m[7].as<std::string>();
+    msg.flags = detail::text_array_from_json(m[8]);
+    a.messages.push_back(std::move(msg));
+  }
+  for (const auto& f : t.exec_params(kSelectAttachments, id.value)) {
+    const auto message_id = f[0].as<std::int64_t>();
+    domain::Attachment att;
+    att.id = domain::AttachmentId{f[1].as<std::int64_t>()};
+    att.kind = domain::parse_attachment_kind(f[2].as<std::string>()).value_or(domain::AttachmentKind::document);
+    att.mime_type = f[3].as<std::string>();
+    att.size = f[4].as<std::int64_t>();
+    att.sha256 = f[5].as<std::string>();
+    att.filename = f[6].as<std::string>();
+    att.state = f[7].as<std::string>();
+    att.error = f[8].as<std::string>();
+    for (auto& msg : a.messages) {
+      if (msg.id.value == message_id) msg.attachments.push_back(std::move(att));
+    }
+  }
+  return a;
+}
+
+void record_event(Tx& tx, domain::AnliegenId id, const std::string& actor, const std::string& type,
+                  const std::string& data_json) {
+  txn(tx).exec_params("INSERT INTO audit_events (anliegen_id, actor, type, data) VALUES ($1, $2, $3, $4::jsonb)",
+                      id.value, actor, type, data_json);
+}
+
+std::vector<AuditEvent> list_events(Tx& tx, domain::AnliegenId id) {
+  std::vector<AuditEvent> out;
+  for (const auto& r : txn(tx).exec_params(
+           "SELECT id, (extract(epoch FROM at) * 1000)::bigint, actor, type, data::text FROM audit_events "
+           "WHERE anliegen_id = $1 ORDER BY id",
+           id.value)) {
+    out.push_back({r[0].as<std::int64_t>(), detail::timestamp_from_ms(r[1]), r[2].as<std::string>(),
+                   r[3].as<std::string>(), r[4].as<std::string>()});
+  }
+  return out;
+}
+
+}  // namespace anliegen::storage

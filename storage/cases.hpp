@@ -1,0 +1,54 @@
+#pragma once
+// Anliegen and their threads: creating a case with its first message, reading it back whole, and the
+// audit trail. Every function runs inside the caller's transaction.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.hpp"
+#include "storage/database.hpp"
+
+namespace anliegen::storage {
+
+struct NewCase {
+  domain::Kind kind = domain::Kind::message;
+  domain::Channel channel = domain::Channel::phone;
+  domain::Citizen citizen;  // channel + external_id identify the record; other fields update it
+  std::string category;
+  domain::Location location;
+  domain::Timestamp received_at{};
+  domain::RoutingDecision routing;
+  domain::Priority priority = domain::Priority::normal;
+  std::vector<std::string> tags;
+  std::string text;                 // the first inbound message
+  std::string external_message_id;  // the platform's id of that message, empty for offline channels
+  std::string actor;                // who recorded it: a token name, or "channel:<name>"
+};
+
+struct CreatedCase {
+  domain::AnliegenId id;
+  std::string reference;
+  domain::MessageId first_message;
+};
+
+// Inserts or updates the citizen identified by (channel, external_id); empty fields never overwrite.
+domain::CitizenId upsert_citizen(Tx& tx, const domain::Citizen& citizen);
+
+CreatedCase create_case(Tx& tx, const NewCase& input);
+
+// The Anliegen with citizen, latest routing decision, messages and attachment metadata.
+std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id);
+
+struct AuditEvent {
+  std::int64_t id = 0;
+  domain::Timestamp at{};
+  std::string actor;
+  std::string type;
+  std::string data_json;  // a JSON object
+};
+
+void record_event(Tx& tx, domain::AnliegenId id, const std::string& actor, const std::string& type,
+                  const std::string& data_json);
+std::vector<AuditEvent> list_events(Tx& tx, domain::AnliegenId id);
+
+}  // namespace anliegen::storage

@@ -1,0 +1,142 @@
+#include "storage/database.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+
+#include "storage/detail/pq.hpp"
+#include "storage/errors.hpp"
+
+namespace anliegen::storage {
+
+struct Connection::Impl {
+  pqxx::connection conn;
+  bool broken = false;
+  explicit Impl(const std::string& dsn) : conn(dsn) {}
+};
+
+namespace {
+
+// SQLSTATE classes worth retrying: serialization failure, deadlock.
+bool is_transient(const pqxx::sql_error& e) {
+  const std::string state = e.sqlstate();
+  return state == "40001" || state == "40P01";
+}
+
+// Connection-level SQLSTATE class 08, admin shutdown (57P01..57P03), cannot connect now.
+bool is_unavailable(const pqxx::sql_error& e) {
+  const std::string state = e.sqlstate();
+  return state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
+}
+
+template <class Txn>
+void run(Connection::Impl& impl, const std::function<void(Tx&)>& fn) {
+  try {
+    Txn txn(impl.conn);
+    Tx::Impl ti{txn};
+    Tx tx(ti);
+    fn(tx);
+    txn.commit();
+  } catch (const pqxx::broken_connection& e) {
+    impl.broken = true;
+    throw Unavailable(std::string("database connection lost: ") + e.what());
+  } catch (const pqxx::in_doubt_error& e) {
+    impl.broken = true;
+    throw Unavailable(std::string("commit outcome unknown: ") + e.what());
+  } catch (const pqxx::sql_error& e) {
+    if (is_unavailable(e)) {
+      impl.broken = true;
+      throw Unavailable("database unavailable (SQLSTATE " + e.sqlstate() + ")");
+    }
+    if (is_transient(e)) throw Transient("transaction conflict (SQLSTATE " + e.sqlstate() + ")");
+    // The message may quote values (citizen data); keep only the state and the statement name.
+    throw StorageError("database error SQLSTATE " + e.sqlstate());
+  }
+}
+
+}  // namespace
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::~Connection() = default;
+
+std::unique_ptr<Connection> Connection::open(const std::string& dsn) {
+  try {
+    auto impl = std::make_unique<Impl>(dsn);
+    return std::unique_ptr<Connection>(new Connection(std::move(impl)));
+  } catch (const pqxx::broken_connection& e) {
+    throw Unavailable(std::string("cannot connect to the database: ") + e.what());
+  }
+}
+
+void Connection::transact(const std::function<void(Tx&)>& fn) { run<pqxx::work>(*impl_, fn); }
+
+void Connection::read(const std::function<void(Tx&)>& fn) { run<pqxx::read_transaction>(*impl_, fn); }
+
+bool Connection::usable() const { return !impl_->broken && impl_->conn.is_open(); }
+
+std::string with_connection_defaults(const std::string& dsn, int connect_timeout_seconds) {
+  const bool is_uri = dsn.rfind("postgres://", 0) == 0 || dsn.rfind("postgresql://", 0) == 0;
+  std::string out = dsn;
+  auto add = [&](const std::string& key, const std::string& value) {
+    if (out.find(key + "=") != std::string::npos) return;
+    if (is_uri) {
+      out += (out.find('?') == std::string::npos ? "?" : "&") + key + "=" + value;
+    } else {
+      out += (out.empty() ? "" : " ") + key + "=" + value;
+    }
+  };
+  add("connect_timeout", std::to_string(connect_timeout_seconds));
+  add("application_name", "anliegen");
+  return out;
+}
+
+namespace detail {
+
+std::string timestamp_param(domain::Timestamp t) { return domain::format_utc(t); }
+
+std::string optional_timestamp_param(const std::optional<domain::Timestamp>& t) {
+  return t ? domain::format_utc(*t) : std::string();
+}
+
+std::string optional_double_param(const std::optional<double>& v) {
+  if (!v) return {};
+  char buf[64];
+  const int n = std::snprintf(buf, sizeof buf, "%.9g", *v);
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+std::string text_array_param(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+domain::Timestamp timestamp_from_ms(const pqxx::field& f) { return domain::from_unix_ms(f.as<long long>()); }
+
+std::optional<domain::Timestamp> optional_timestamp_from_ms(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return domain::from_unix_ms(f.as<long long>());
+}
+
+std::vector<std::string> text_array_from_json(const pqxx::field& f) {
+  std::vector<std::string> out;
+  if (f.is_null()) return out;
+  const auto v = boost::json::parse(f.c_str());
+  for (const auto& e : v.as_array()) {
+    const auto& s = e.as_string();
+    out.emplace_back(s.data(), s.size());
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace anliegen::storage

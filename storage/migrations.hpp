@@ -1,0 +1,23 @@
+#pragma once
+// Versioned schema migrations (storage/migrations/V001__name.sql, compiled into the binary) and the
+// check that the schema is current. `migrate` takes a PostgreSQL advisory lock, so several instances
+// may start at once; each migration runs in its own transaction and is recorded in schema_migrations.
+#include <string>
+#include <vector>
+
+#include "storage/database.hpp"
+
+namespace anliegen::storage {
+
+struct MigrationResult {
+  std::vector<std::string> applied;  // names of the migrations applied now
+  int version = 0;                   // schema version afterwards
+};
+
+MigrationResult migrate(const std::string& dsn);
+// The highest version this binary knows.
+int latest_schema_version();
+// The version recorded in the database (0 when none).
+int current_schema_version(Tx& tx);
+
+}  // namespace anliegen::storage

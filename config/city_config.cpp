@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "config/rules_json.hpp"
 #include "domain/embedded.hpp"
 
 namespace anliegen::config {
@@ -102,6 +103,7 @@ std::variant<CityConfig, ConfigError> parse_city_config(std::string_view text) {
   if (!doc.is_object()) return ConfigError{"", "the configuration must be a JSON object"};
   CityConfig out;
   Reader r;
+  std::string routing_json;
   for (const auto& kv : doc.as_object()) {
     const std::string key(kv.key());
     if (key == "city_name") {
@@ -111,10 +113,7 @@ std::variant<CityConfig, ConfigError> parse_city_config(std::string_view text) {
       if (!r.units(kv.value(), out)) return r.error;
     } else if (key == "routing") {
       if (!kv.value().is_object()) return ConfigError{key, "must be an object"};
-      out.routing_json = json::serialize(kv.value());
-      if (const auto* d = kv.value().as_object().if_contains("default_unit"); d && d->is_string()) {
-        out.default_unit = std::string(d->as_string().c_str());
-      }
+      routing_json = json::serialize(kv.value());
     } else if (key == "texts") {
       if (!r.texts(kv.value(), out)) return r.error;
     } else {
@@ -122,6 +121,18 @@ std::variant<CityConfig, ConfigError> parse_city_config(std::string_view text) {
     }
   }
   if (out.units.empty()) return ConfigError{"units", "is required"};
+  if (!routing_json.empty()) {
+    std::vector<std::string> codes;
+    for (const auto& u : out.units) codes.push_back(u.code);
+    auto rules = parse_rule_set(routing_json, codes);
+    if (auto* err = std::get_if<RuleError>(&rules)) {
+      return ConfigError{"routing" + (err->field.empty() ? std::string() : "." + err->field),
+                         (err->rule.empty() ? std::string() : "rule '" + err->rule + "': ") + err->message};
+    }
+    out.rules = std::get<domain::RuleSet>(std::move(rules));
+    out.default_unit = out.rules.default_unit;
+  }
+  out.rules.default_unit = out.default_unit;
   bool default_known = false;
   for (const auto& u : out.units) default_known = default_known || u.code == out.default_unit;
   if (!default_known) {

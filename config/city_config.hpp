@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/model.hpp"
+#include "domain/routing.hpp"
 
 namespace anliegen::config {
 
@@ -16,7 +17,7 @@ struct CityConfig {
   std::string city_name = "Ludwigshafen am Rhein";
   std::vector<domain::Unit> units;
   std::string default_unit = "buergerservice";
-  std::string routing_json;                     // the "routing" object as JSON text, parsed by rules_json
+  domain::RuleSet rules;                        // the "routing" object (see docs/routing.md)
   std::map<std::string, std::string> texts;     // citizen-facing texts by key (German)
 };
 

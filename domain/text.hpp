@@ -6,6 +6,9 @@
 namespace anliegen::domain {
 
 bool is_valid_utf8(std::string_view s);
+// Decodes the code point starting at s[i] into `cp`; returns its length in bytes, or 0 when the bytes
+// there are not valid UTF-8 (truncated, overlong, surrogate, out of range).
+std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp);
 // Number of Unicode code points in valid UTF-8 text.
 std::size_t utf8_length(std::string_view s);
 // True when `s` is empty or only white space.

@@ -2,7 +2,7 @@
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <future>
@@ -79,28 +79,33 @@ void DbPool::worker() {
       error = std::current_exception();
     }
     --in_use_;
-    job.done(error);
+    // The work (and what it captured) is released before the waiter resumes and may free it.
+    job.work = nullptr;
+    auto done = std::move(job.done);
+    done(error);
   }
 }
 
+// Not coroutines themselves: each returns the awaitable of one asynchronous operation whose
+// initiation queues the job; the completion is posted back to the awaiting coroutine's executor.
 asio::awaitable<void> DbPool::run(Work work) {
-  auto ex = co_await asio::this_coro::executor;
-  co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr)>(
-      [this, ex, w = std::move(work)](auto handler) mutable {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr)>(
+      [this](auto handler, Work w) {
+        auto ex = asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
         enqueue(Job{std::move(w), [h, ex](std::exception_ptr e) {
                       asio::post(ex, [h, e]() mutable { std::move (*h)(e); });
                     }});
       },
-      asio::use_awaitable);
+      asio::use_awaitable, std::move(work));
 }
 
 asio::awaitable<void> DbPool::transact(TxWork work) {
-  co_await run([w = std::move(work)](storage::Connection& c) { c.transact(w); });
+  return run([w = std::move(work)](storage::Connection& c) { c.transact(w); });
 }
 
 asio::awaitable<void> DbPool::read(TxWork work) {
-  co_await run([w = std::move(work)](storage::Connection& c) { c.read(w); });
+  return run([w = std::move(work)](storage::Connection& c) { c.read(w); });
 }
 
 void DbPool::run_blocking(const Work& work) {

@@ -43,7 +43,9 @@ int serve() {
   register_case_routes(app);
 
   Server server(
-      ioc, ServerLimits{.max_body_bytes = settings.max_body_bytes},
+      ioc, ServerLimits{.max_body_bytes = settings.max_body_bytes,
+                        .read_timeout = std::chrono::seconds(settings.request_timeout_seconds),
+                        .idle_timeout = std::chrono::seconds(settings.idle_timeout_seconds)},
       [&app](const Request& req) { return app.dispatch(req); }, [&app](const Response& res) { app.record_refusal(res); });
   try {
     server.listen(endpoint);

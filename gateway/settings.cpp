@@ -64,6 +64,12 @@ Settings load_settings(const Environment& env, bool need_database) {
   if (const auto v = get(env, "ANLIEGEN_MAX_BODY_BYTES"); !v.empty()) {
     s.max_body_bytes = static_cast<std::size_t>(parse_number("ANLIEGEN_MAX_BODY_BYTES", v, 1024, 64 << 20));
   }
+  if (const auto v = get(env, "ANLIEGEN_REQUEST_TIMEOUT"); !v.empty()) {
+    s.request_timeout_seconds = static_cast<int>(parse_number("ANLIEGEN_REQUEST_TIMEOUT", v, 1, 3600));
+  }
+  if (const auto v = get(env, "ANLIEGEN_IDLE_TIMEOUT"); !v.empty()) {
+    s.idle_timeout_seconds = static_cast<int>(parse_number("ANLIEGEN_IDLE_TIMEOUT", v, 1, 3600));
+  }
   if (const auto v = get(env, "ANLIEGEN_LOG_LEVEL"); !v.empty()) {
     if (v != "debug" && v != "info" && v != "warn" && v != "error") {
       throw SettingsError("ANLIEGEN_LOG_LEVEL", "must be debug, info, warn or error, got '" + v + "'");

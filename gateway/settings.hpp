@@ -29,6 +29,8 @@ struct Settings {
   int io_threads = 2;                   // ANLIEGEN_IO_THREADS
   int db_pool_size = 4;                 // ANLIEGEN_DB_POOL_SIZE
   std::size_t max_body_bytes = 1024 * 1024;  // ANLIEGEN_MAX_BODY_BYTES
+  int request_timeout_seconds = 30;     // ANLIEGEN_REQUEST_TIMEOUT: a whole request must arrive within this
+  int idle_timeout_seconds = 60;        // ANLIEGEN_IDLE_TIMEOUT: idle keep-alive connections are closed
   std::string log_level = "info";       // ANLIEGEN_LOG_LEVEL
   config::CityConfig city;
 };

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "channels/crypto.hpp"
+#include "domain/routing.hpp"
 #include "domain/text.hpp"
 #include "gateway/api/case_json.hpp"
 #include "gateway/api/validation.hpp"
@@ -124,9 +125,20 @@ asio::awaitable<Response> create_case(App& app, RequestContext& ctx) {
   auto input = read_new_case(reader, app);
   if (!input) co_return validation_problem(std::move(reader.errors()));
 
-  // Placeholder routing until the rules engine is wired: everything to the default unit.
-  const auto& unit = app.settings().city.default_unit;
-  input->routing = {unit, "", "", "no rule matched → " + unit + " (default unit)"};
+  domain::RoutingInput routing_input{.channel = input->channel,
+                                     .kind = input->kind,
+                                     .category = input->category,
+                                     .text = input->text,
+                                     .location = input->location.empty() ? std::nullopt
+                                                                         : std::optional(input->location),
+                                     .at = input->received_at,
+                                     .in_sprechstunde = false};
+  const auto outcome = domain::decide(routing_input, app.settings().city.rules);
+  input->routing = outcome.decision;
+  if (input->priority == domain::Priority::normal) input->priority = outcome.priority;
+  for (const auto& tag : outcome.tags) {
+    if (std::find(input->tags.begin(), input->tags.end(), tag) == input->tags.end()) input->tags.push_back(tag);
+  }
   input->actor = who.actor();
 
   std::optional<domain::Anliegen> created;

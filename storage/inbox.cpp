@@ -1,0 +1,26 @@
+#include "storage/inbox.hpp"
+
+#include "storage/detail/pq.hpp"
+
+namespace anliegen::storage {
+namespace {
+const char* state_name(InboxState s) { return s == InboxState::processed ? "processed" : "dead_letter"; }
+}  // namespace
+
+bool insert_inbox(Tx& tx, const std::string& channel, const std::string& dedupe_key, const std::string& body,
+                  InboxState state, const std::string& error) {
+  const auto r = detail::txn(tx).exec_params(
+      "INSERT INTO inbox (channel, dedupe_key, body, state, error) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING id",
+      channel, dedupe_key, pqxx::binarystring(body), std::string(state_name(state)), error);
+  return !r.empty();
+}
+
+long long count_inbox(Tx& tx, const std::string& channel, InboxState state) {
+  return detail::txn(tx)
+      .exec_params1("SELECT count(*) FROM inbox WHERE channel = $1 AND state = $2", channel,
+                    std::string(state_name(state)))[0]
+      .as<long long>();
+}
+
+}  // namespace anliegen::storage

@@ -1,0 +1,20 @@
+#pragma once
+// The inbox of raw webhook deliveries. A delivery is stored with a dedupe key (the platform's event id,
+// or a hash of the body); storing the same key again is a no-op, which is what makes retried
+// deliveries harmless. Deliveries that were signed but could not be understood are kept as dead letters.
+#include <string>
+
+#include "storage/database.hpp"
+
+namespace anliegen::storage {
+
+enum class InboxState { processed, dead_letter };
+
+// True when the delivery is new; false when the (channel, dedupe_key) pair was stored before.
+bool insert_inbox(Tx& tx, const std::string& channel, const std::string& dedupe_key, const std::string& body,
+                  InboxState state = InboxState::processed, const std::string& error = "");
+
+// Number of stored deliveries for a channel (and state), for tests and metrics.
+long long count_inbox(Tx& tx, const std::string& channel, InboxState state);
+
+}  // namespace anliegen::storage

@@ -1,0 +1,87 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "test_env.hpp"
+
+using namespace anliegen::testing;
+
+TEST_CASE("--help and --version") {
+  auto help = run_anliegen({"--help"}, {});
+  CHECK(help.status == 0);
+  CHECK(help.out.find("anliegen serve") != std::string::npos);
+  auto version = run_anliegen({"--version"}, {});
+  CHECK(version.status == 0);
+  CHECK(version.out.rfind("anliegen ", 0) == 0);
+}
+
+TEST_CASE("unknown commands and flags print usage and exit 2") {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {}, {"frobnicate"}, {"serve", "--fast"}, {"token"}, {"token", "create", "--role", "king"},
+           {"token", "create", "--role", "clerk"}, {"token", "create", "--role", "admin", "--bogus"}}) {
+    auto r = run_anliegen(args, {{"ANLIEGEN_DATABASE_URL", "host=/nonexistent"}});
+    CAPTURE(args.size());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("Usage:") != std::string::npos);
+  }
+}
+
+TEST_CASE("bad configuration names the key and exits 2") {
+  auto no_db = run_anliegen({"serve"}, {});
+  CHECK(no_db.status == 2);
+  CHECK(no_db.err.find("ANLIEGEN_DATABASE_URL") != std::string::npos);
+
+  auto bad_listen = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_LISTEN", "nowhere"}});
+  CHECK(bad_listen.status == 2);
+  CHECK(bad_listen.err.find("ANLIEGEN_LISTEN") != std::string::npos);
+
+  auto bad_pool = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_DB_POOL_SIZE", "lots"}});
+  CHECK(bad_pool.status == 2);
+  CHECK(bad_pool.err.find("ANLIEGEN_DB_POOL_SIZE") != std::string::npos);
+
+  const std::string path = "/tmp/anliegen-bad-config-" + std::to_string(getpid()) + ".json";
+  std::ofstream(path) << R"({"units":[{"code":"ob","name":"OB"},{"code":"Bad Code","name":"x"}]})";
+  auto bad_file = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_CONFIG", path}});
+  CHECK(bad_file.status == 2);
+  CHECK(bad_file.err.find("units[1].code") != std::string::npos);
+
+  std::ofstream(path) << R"({"units":[{"code":"ob","name":"OB"}],"routing":{"default_unit":"ob","rules":[{"id":"r1","when":{"channels":["telegram"]},"then":{"unit":"ob"}}]}})";
+  auto bad_rule = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_CONFIG", path}});
+  CHECK(bad_rule.status == 2);
+  CHECK(bad_rule.err.find("routing") != std::string::npos);
+  CHECK(bad_rule.err.find("telegram") != std::string::npos);
+
+  auto missing = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_CONFIG", path + ".nope"}});
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("ANLIEGEN_CONFIG") != std::string::npos);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("migrate twice changes nothing; token create prints the token alone on the last line") {
+  TestDatabase db;
+  auto first = run_anliegen({"migrate"}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
+  REQUIRE(first.status == 0);
+  CHECK(first.out.find("applied V001__init.sql") != std::string::npos);
+  auto second = run_anliegen({"migrate"}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
+  CHECK(second.status == 0);
+  CHECK(second.out.find("applied") == std::string::npos);
+  CHECK(second.out.find("up to date") != std::string::npos);
+
+  const auto token = create_token(db.dsn(), "clerk", "tiefbau");
+  CHECK(token.rfind("anl_", 0) == 0);
+  CHECK(token.size() == 47);
+  // Only the hash is stored.
+  CHECK(db.scalar("SELECT count(*) FROM api_tokens WHERE token_hash = '" + token + "'") == "0");
+  CHECK(db.scalar("SELECT count(*) FROM api_tokens") == "1");
+
+  auto unknown_unit = run_anliegen({"token", "create", "--role", "clerk", "--unit", "mond"},
+                                   {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
+  CHECK(unknown_unit.status == 2);
+  CHECK(unknown_unit.err.find("mond") != std::string::npos);
+}
+
+TEST_CASE("an unreachable database is a runtime failure (exit 1), not a crash") {
+  auto r = run_anliegen({"migrate"}, {{"ANLIEGEN_DATABASE_URL", "host=/nonexistent-socket-dir user=x dbname=y"}});
+  CHECK(r.status == 1);
+  CHECK(r.err.find("database") != std::string::npos);
+}

@@ -1,0 +1,50 @@
+#pragma once
+// Shared set-up for end-to-end tests: a fresh database and a running `anliegen serve` on a free port.
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "test_env.hpp"
+
+namespace anliegen::testing {
+
+struct RunningGateway {
+  TestDatabase db;
+  std::unique_ptr<ServerProcess> server;
+
+  explicit RunningGateway(std::map<std::string, std::string> env = {}) {
+    server = std::make_unique<ServerProcess>(db.dsn(), std::move(env));
+    const bool ready = server->wait_ready();
+    if (!ready) FAIL("anliegen serve did not start:\n" << server->log());
+  }
+  std::uint16_t port() const { return server->port(); }
+
+  HttpResponse get(const std::string& target, const std::string& token = "") const {
+    std::map<std::string, std::string> h;
+    if (!token.empty()) h["Authorization"] = "Bearer " + token;
+    return http_request(port(), "GET", target, "", h);
+  }
+  HttpResponse send_json(const std::string& method, const std::string& target, const std::string& body,
+                         const std::string& token = "") const {
+    std::map<std::string, std::string> h{{"Content-Type", "application/json"}};
+    if (!token.empty()) h["Authorization"] = "Bearer " + token;
+    return http_request(port(), method, target, body, h);
+  }
+};
+
+inline boost::json::value parse(const std::string& body) { return boost::json::parse(body); }
+
+// Every error response is RFC 9457 problem+json with the status repeated in the body.
+inline void check_problem(const HttpResponse& r, int status) {
+  CHECK(r.status == status);
+  CHECK(r.header("content-type") == "application/problem+json");
+  const auto v = boost::json::parse(r.body);
+  CHECK(v.at("status").as_int64() == status);
+  CHECK(v.at("title").is_string());
+  CHECK(v.at("detail").is_string());
+}
+
+}  // namespace anliegen::testing

@@ -1,0 +1,84 @@
+#include <thread>
+
+#include "e2e.hpp"
+
+using namespace anliegen::testing;
+
+TEST_CASE("healthz, readyz and metrics") {
+  RunningGateway gw;
+  auto health = gw.get("/healthz");
+  CHECK(health.status == 200);
+  CHECK(parse(health.body).at("status") == "ok");
+  auto ready = gw.get("/readyz");
+  CHECK(ready.status == 200);
+  CHECK(parse(ready.body).at("status") == "ready");
+
+  gw.get("/nope");
+  auto metrics = gw.get("/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
+  CHECK(metrics.body.find("anliegen_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} ") !=
+        std::string::npos);
+  CHECK(metrics.body.find("status=\"404\"") != std::string::npos);
+  CHECK(metrics.body.find("anliegen_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"+Inf\"} 1") !=
+        std::string::npos);
+  CHECK(metrics.body.find("anliegen_db_pool_connections 4") != std::string::npos);
+  CHECK(metrics.body.find("anliegen_db_pool_in_use") != std::string::npos);
+}
+
+TEST_CASE("readyz turns red while the database is away and green again by itself") {
+  TestDatabase db;
+  DatabaseProxy proxy;
+  ServerProcess server(proxy.dsn(db.name()));
+  REQUIRE_MESSAGE(server.wait_ready(), server.log());
+  CHECK(http_request(server.port(), "GET", "/readyz").status == 200);
+
+  proxy.cut();
+  const auto started = std::chrono::steady_clock::now();
+  auto down = http_request(server.port(), "GET", "/readyz");
+  CHECK(down.status == 503);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+  CHECK(down.header("retry-after") == "5");
+  CHECK(http_request(server.port(), "GET", "/healthz").status == 200);  // the process itself is fine
+
+  proxy.restore();
+  bool recovered = false;
+  for (int i = 0; i < 100 && !recovered; ++i) {
+    recovered = http_request(server.port(), "GET", "/readyz").status == 200;
+    if (!recovered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(recovered);
+  CHECK(server.terminate() == 0);
+}
+
+TEST_CASE("SIGTERM: stop accepting, exit 0") {
+  RunningGateway gw;
+  CHECK(gw.get("/healthz").status == 200);
+  CHECK(gw.server->terminate() == 0);
+  CHECK(gw.server->log().find("\"event\":\"stopped\"") != std::string::npos);
+}
+
+TEST_CASE("logs are JSON lines without secrets or citizen text") {
+  RunningGateway gw;
+  const auto token = create_token(gw.db.dsn(), "admin");
+  gw.send_json("POST", "/api/v1/cases", R"({"channel":"phone","text":"Geheimnis Hauptstraße 5","citizen":{"name":"Max Geheim","phone":"+49 621 999"}})",
+               token);
+  gw.get("/webhooks/whatsapp?hub.verify_token=s3cr3t");
+  CHECK(gw.server->terminate() == 0);
+  const auto log = gw.server->log();
+  CHECK(log.find("Geheimnis") == std::string::npos);
+  CHECK(log.find("Max Geheim") == std::string::npos);
+  CHECK(log.find("999") == std::string::npos);
+  CHECK(log.find(token) == std::string::npos);
+  CHECK(log.find("s3cr3t") == std::string::npos);
+  std::istringstream lines(log);
+  std::string line;
+  int requests = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] != '{') continue;  // sanitizer output, if any
+    auto v = boost::json::parse(line);
+    CHECK(v.as_object().contains("ts"));
+    if (v.at("event") == "request") ++requests;
+  }
+  CHECK(requests >= 2);
+}

@@ -1,0 +1,131 @@
+#include <doctest/doctest.h>
+
+#include "domain/time.hpp"
+#include "storage/cases.hpp"
+#include "storage/errors.hpp"
+#include "storage/migrations.hpp"
+#include "storage/units.hpp"
+#include "test_env.hpp"
+
+using namespace anliegen;
+
+namespace {
+
+std::vector<domain::Unit> demo_units() {
+  return {{"ob", "Büro der Oberbürgermeisterin", "ob@example.org", 5},
+          {"buergerservice", "Bürgerservice", "", 3},
+          {"tiefbau", "Tiefbau", "", 10}};
+}
+
+storage::NewCase phone_case(const std::string& text) {
+  storage::NewCase c;
+  c.channel = domain::Channel::phone;
+  c.citizen = {{}, domain::Channel::phone, "+49621111111", "Erika Mustermann", "+49621111111", ""};
+  c.text = text;
+  c.category = "pothole";
+  c.location = {49.4811, 8.4353, "Bismarckstraße 10"};
+  c.received_at = *domain::parse_iso8601("2026-11-30T09:15:00+01:00");
+  c.routing = {"buergerservice", "", "", "no rule matched → buergerservice (default unit)"};
+  c.tags = {"strasse", "mit \"Anführungszeichen\""};
+  c.actor = "token:1:test";
+  return c;
+}
+
+struct Fixture {
+  testing::TestDatabase db;
+  std::unique_ptr<storage::Connection> conn;
+  Fixture() {
+    storage::migrate(db.dsn());
+    conn = storage::Connection::open(db.dsn());
+    conn->transact([](storage::Tx& tx) { storage::sync_units(tx, demo_units()); });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a case is created with its citizen, first message, decision and audit event") {
+  Fixture f;
+  storage::CreatedCase created;
+  f.conn->transact([&](storage::Tx& tx) { created = storage::create_case(tx, phone_case("Schlagloch")); });
+  CHECK(created.id.value > 0);
+  CHECK(created.reference == "A-2026-" + std::string(6 - std::to_string(created.id.value).size(), '0') +
+                                 std::to_string(created.id.value));
+
+  std::optional<domain::Anliegen> a;
+  std::vector<storage::AuditEvent> events;
+  f.conn->read([&](storage::Tx& tx) {
+    a = storage::get_case(tx, created.id);
+    events = storage::list_events(tx, created.id);
+  });
+  REQUIRE(a);
+  CHECK(a->status == domain::Status::new_);
+  CHECK(a->unit == "buergerservice");
+  CHECK(a->category == "pothole");
+  CHECK(a->tags == std::vector<std::string>{"strasse", "mit \"Anführungszeichen\""});
+  REQUIRE(a->location.lat);
+  CHECK(*a->location.lat == doctest::Approx(49.4811));
+  CHECK(a->location.address == "Bismarckstraße 10");
+  CHECK(domain::format_utc(a->received_at) == "2026-11-30T08:15:00.000Z");
+  REQUIRE(a->citizen);
+  CHECK(a->citizen->display_name == "Erika Mustermann");
+  REQUIRE(a->messages.size() == 1);
+  CHECK(a->messages[0].text == "Schlagloch");
+  CHECK(a->messages[0].direction == domain::Direction::inbound);
+  CHECK(a->routing.reason.find("default unit") != std::string::npos);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].type == "created");
+  CHECK(events[0].actor == "token:1:test");
+}
+
+TEST_CASE("the same citizen identity is one record, and empty fields never overwrite") {
+  Fixture f;
+  auto first = phone_case("eins");
+  auto second = phone_case("zwei");
+  second.citizen.display_name = "";
+  storage::CreatedCase a, b;
+  f.conn->transact([&](storage::Tx& tx) {
+    a = storage::create_case(tx, first);
+    b = storage::create_case(tx, second);
+  });
+  CHECK(a.id != b.id);
+  CHECK(f.db.scalar("SELECT count(*) FROM citizens") == "1");
+  CHECK(f.db.scalar("SELECT display_name FROM citizens") == "Erika Mustermann");
+}
+
+TEST_CASE("a duplicate platform message id is refused and nothing of that case is kept") {
+  Fixture f;
+  auto c = phone_case("eins");
+  c.channel = domain::Channel::whatsapp;
+  c.citizen.channel = domain::Channel::whatsapp;
+  c.external_message_id = "wamid.DUP";
+  f.conn->transact([&](storage::Tx& tx) { storage::create_case(tx, c); });
+  CHECK_THROWS_AS(f.conn->transact([&](storage::Tx& tx) { storage::create_case(tx, c); }), storage::StorageError);
+  CHECK(f.db.scalar("SELECT count(*) FROM anliegen") == "1");
+  CHECK(f.db.scalar("SELECT count(*) FROM messages") == "1");
+}
+
+TEST_CASE("a case for an unknown unit is refused by the database") {
+  Fixture f;
+  auto c = phone_case("x");
+  c.routing.unit = "gibtsnicht";
+  CHECK_THROWS_AS(f.conn->transact([&](storage::Tx& tx) { storage::create_case(tx, c); }), storage::StorageError);
+  CHECK(f.db.scalar("SELECT count(*) FROM anliegen") == "0");
+}
+
+TEST_CASE("an unknown id reads as nothing") {
+  Fixture f;
+  std::optional<domain::Anliegen> a;
+  f.conn->read([&](storage::Tx& tx) { a = storage::get_case(tx, domain::AnliegenId{987654}); });
+  CHECK_FALSE(a);
+}
+
+TEST_CASE("a lost connection is reported as Unavailable and the connection as unusable") {
+  Fixture f;
+  f.conn->read([](storage::Tx&) {});
+  const auto pid = f.db.scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() LIMIT 1");
+  REQUIRE_FALSE(pid.empty());
+  f.db.scalar("SELECT pg_terminate_backend(" + pid + ")");
+  CHECK_THROWS_AS(f.conn->read([](storage::Tx& tx) { storage::get_case(tx, domain::AnliegenId{1}); }),
+                  storage::Unavailable);
+  CHECK_FALSE(f.conn->usable());
+}

@@ -1,0 +1,54 @@
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "test_env.hpp"
+
+using namespace anliegen;
+
+TEST_CASE("migrations apply once and a second run changes nothing") {
+  testing::TestDatabase db;
+  const auto first = storage::migrate(db.dsn());
+  CHECK(first.version == storage::latest_schema_version());
+  CHECK_FALSE(first.applied.empty());
+  const auto tables_before = db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'");
+  const auto second = storage::migrate(db.dsn());
+  CHECK(second.applied.empty());
+  CHECK(second.version == first.version);
+  CHECK(db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'") == tables_before);
+  CHECK(db.scalar("SELECT count(*) FROM schema_migrations") == std::to_string(first.applied.size()));
+}
+
+TEST_CASE("the schema has the tables the model needs") {
+  testing::TestDatabase db;
+  storage::migrate(db.dsn());
+  for (const char* table : {"units", "citizens", "anliegen", "messages", "attachments", "routing_decisions",
+                            "audit_events", "inbox", "outbox", "api_tokens"}) {
+    CAPTURE(table);
+    CHECK(db.scalar(std::string("SELECT to_regclass('") + table + "') IS NOT NULL") == "t");
+  }
+}
+
+TEST_CASE("current_schema_version reads 0 on an empty database") {
+  testing::TestDatabase db;
+  auto conn = storage::Connection::open(db.dsn());
+  int version = -1;
+  conn->read([&](storage::Tx& tx) { version = storage::current_schema_version(tx); });
+  CHECK(version == 0);
+}
+
+TEST_CASE("concurrent migrations are serialised by the advisory lock") {
+  testing::TestDatabase db;
+  std::vector<std::thread> threads;
+  std::atomic<int> applied{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] { applied += static_cast<int>(storage::migrate(db.dsn()).applied.size()); });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(applied == storage::latest_schema_version());
+  CHECK(db.scalar("SELECT max(version) FROM schema_migrations") == std::to_string(storage::latest_schema_version()));
+}

@@ -116,8 +116,19 @@ std::variant<CityConfig, ConfigError> parse_city_config(std::string_view text) {
       routing_json = json::serialize(kv.value());
     } else if (key == "texts") {
       if (!r.texts(kv.value(), out)) return r.error;
+    } else if (key == "abusive_words") {
+      if (!kv.value().is_array()) return ConfigError{key, "must be an array of words"};
+      out.abusive_words.clear();
+      std::size_t i = 0;
+      for (const auto& w : kv.value().as_array()) {
+        if (!w.is_string() || w.as_string().empty()) {
+          return ConfigError{key + "[" + std::to_string(i) + "]", "must be a non-empty string"};
+        }
+        out.abusive_words.emplace_back(w.as_string().data(), w.as_string().size());
+        ++i;
+      }
     } else {
-      return ConfigError{key, "unknown key (expected city_name, units, routing, texts)"};
+      return ConfigError{key, "unknown key (expected city_name, units, routing, texts, abusive_words)"};
     }
   }
   if (out.units.empty()) return ConfigError{"units", "is required"};
@@ -151,6 +162,8 @@ std::string builtin_city_config_json() {
   }
   doc += ",\"texts\":";
   doc += find_embedded("texts.json");
+  doc += ",\"abusive_words\":";
+  doc += find_embedded("abusive_words.json");
   doc += "}";
   return doc;
 }

@@ -19,6 +19,7 @@ struct CityConfig {
   std::string default_unit = "buergerservice";
   domain::RuleSet rules;                        // the "routing" object (see docs/routing.md)
   std::map<std::string, std::string> texts;     // citizen-facing texts by key (German)
+  std::vector<std::string> abusive_words;       // flag messages as "abusive" (see docs/channels/whatsapp.md)
 };
 
 struct ConfigError {

@@ -53,6 +53,33 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
+std::string fill_placeholders(std::string_view text, const std::vector<std::pair<std::string, std::string>>& values) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '{') {
+      const auto close = text.find('}', i);
+      if (close != std::string_view::npos) {
+        const auto name = text.substr(i + 1, close - i - 1);
+        bool replaced = false;
+        for (const auto& [k, v] : values) {
+          if (k == name) {
+            out += v;
+            replaced = true;
+            break;
+          }
+        }
+        if (replaced) {
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
 bool is_blank(std::string_view s) {
   for (const char ch : s) {
     if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') return false;

@@ -113,6 +113,31 @@ int berlin_year(Timestamp t) {
   return static_cast<int>(year_month_day{floor<days>(local)}.year());
 }
 
+BerlinTime to_berlin(Timestamp t) {
+  const auto local = t + berlin_offset(t);
+  const auto day = floor<days>(local);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{floor<minutes>(local - day)};
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+          weekday{day}.c_encoding(), static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count())};
+}
+
+std::string german_date(Timestamp t) {
+  static constexpr const char* kDays[] = {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"};
+  static constexpr const char* kMonths[] = {"Januar", "Februar", "März",      "April",   "Mai",      "Juni",
+                                            "Juli",   "August",  "September", "Oktober", "November", "Dezember"};
+  const auto b = to_berlin(t);
+  return std::string(kDays[b.weekday]) + ", " + std::to_string(b.day) + ". " + kMonths[b.month - 1] + " " +
+         std::to_string(b.year);
+}
+
+std::string german_time(Timestamp t) {
+  const auto b = to_berlin(t);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", b.hour, b.minute);
+  return buf;
+}
+
 Timestamp SystemClock::now() const { return floor<milliseconds>(system_clock::now()); }
 
 }  // namespace anliegen::domain

@@ -28,6 +28,21 @@ std::chrono::minutes berlin_offset(Timestamp t);
 // The calendar year at instant t in Europe/Berlin.
 int berlin_year(Timestamp t);
 
+// Civil time in Europe/Berlin, for texts citizens read.
+struct BerlinTime {
+  int year = 0;
+  unsigned month = 1;  // 1..12
+  unsigned day = 1;
+  unsigned weekday = 0;  // 0 = Sunday .. 6 = Saturday
+  int hour = 0;
+  int minute = 0;
+};
+BerlinTime to_berlin(Timestamp t);
+// "Mittwoch, 2. Dezember 2026"
+std::string german_date(Timestamp t);
+// "16:00"
+std::string german_time(Timestamp t);
+
 // An abstract clock so that decisions never read the system clock directly (tests pass a fixed one).
 class Clock {
  public:

@@ -18,7 +18,12 @@ App::App(Settings settings, const domain::Clock& clock)
       clock_(clock),
       db_(std::make_unique<DbPool>(storage::with_connection_defaults(settings_.database_url, 3),
                                    settings_.db_pool_size, 10000)),
-      auth_(std::make_unique<Authenticator>(*db_)) {
+      auth_(std::make_unique<Authenticator>(*db_)),
+      rules_(std::make_unique<RulesProvider>(settings_.city.rules, [this] {
+        std::vector<std::string> codes;
+        for (const auto& u : settings_.city.units) codes.push_back(u.code);
+        return codes;
+      }())) {
   metrics_.gauge("db_pool_connections", "Database connections (threads) in the pool.",
                  [this] { return static_cast<double>(db_->size()); });
   metrics_.gauge("db_pool_in_use", "Database connections busy with a job right now.",

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "gateway/http/router.hpp"
 #include "gateway/http/types.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/rules_provider.hpp"
 #include "gateway/settings.hpp"
 
 namespace anliegen::gateway {
@@ -30,6 +32,18 @@ class App {
   DbPool& db() { return *db_; }
   Metrics& metrics() { return metrics_; }
   Router& router() { return router_; }
+  RulesProvider& rules() { return *rules_; }
+
+  // Wakes the outbox dispatcher (set by serve once it runs); harmless before.
+  void set_outbox_notifier(std::function<void()> notify) { outbox_notifier_ = std::move(notify); }
+  void notify_outbox() const {
+    if (outbox_notifier_) outbox_notifier_();
+  }
+  // Wakes the media fetcher after new downloads were queued.
+  void set_media_notifier(std::function<void()> notify) { media_notifier_ = std::move(notify); }
+  void notify_media() const {
+    if (media_notifier_) media_notifier_();
+  }
 
   boost::asio::awaitable<Response> dispatch(const Request& request);
   // Counts and logs a request the server refused before dispatch (413, 431, 400).
@@ -47,6 +61,9 @@ class App {
   std::unique_ptr<DbPool> db_;
   Metrics metrics_;
   std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<RulesProvider> rules_;
+  std::function<void()> outbox_notifier_;
+  std::function<void()> media_notifier_;
   Router router_;
 };
 
@@ -57,5 +74,10 @@ JsonBody parse_json_object(const Request& request);
 // Route groups.
 void register_health_routes(App& app);
 void register_case_routes(App& app);
+void register_case_api_routes(App& app);  // list, PATCH, notes, events, units
+void register_routing_routes(App& app);   // routing rules and explain
+void register_sprechstunden_routes(App& app);
+void register_reply_routes(App& app);
+void register_attachment_routes(App& app);  // GET /api/v1/attachments/{id}
 
 }  // namespace anliegen::gateway

@@ -5,12 +5,16 @@
 #include <iostream>
 #include <thread>
 
+#include "config/rules_json.hpp"
 #include "gateway/app.hpp"
+#include "gateway/channel_wiring.hpp"
 #include "gateway/cli.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/log.hpp"
+#include "gateway/workers/media_fetcher.hpp"
 #include "storage/errors.hpp"
 #include "storage/migrations.hpp"
+#include "storage/routing_rules.hpp"
 #include "storage/units.hpp"
 
 namespace anliegen::gateway {
@@ -27,6 +31,12 @@ int serve() {
   {
     auto conn = storage::Connection::open(dsn);
     conn->transact([&](storage::Tx& tx) { storage::sync_units(tx, settings.city.units); });
+    // The configuration's rules seed the database once; from then on PUT /api/v1/routing/rules changes them.
+    conn->transact([&](storage::Tx& tx) {
+      if (storage::seed_rules_if_empty(tx, config::rule_set_to_json(settings.city.rules), "config")) {
+        log::info("routing_rules_seeded", {{"rules", settings.city.rules.rules.size()}});
+      }
+    });
   }
 
   asio::ip::tcp::endpoint endpoint;
@@ -41,6 +51,12 @@ int serve() {
   App app(settings, clock);
   register_health_routes(app);
   register_case_routes(app);
+  auto channel_workers = wire_channels(app);
+  register_case_api_routes(app);
+  register_routing_routes(app);
+  register_attachment_routes(app);
+  MediaFetcher media_fetcher(app.db(), media_fetcher_options(app.settings(), process_environment()), &app.metrics());
+  app.set_media_notifier([&media_fetcher] { media_fetcher.notify(); });
 
   Server server(
       ioc, ServerLimits{.max_body_bytes = settings.max_body_bytes,
@@ -66,10 +82,14 @@ int serve() {
   log::info("listening", {{"address", bound.address().to_string()}, {"port", bound.port()},
                           {"schema_version", migrated.version}, {"units", settings.city.units.size()}});
 
+  channel_workers.start();
+  media_fetcher.start();
   std::vector<std::thread> threads;
   for (int i = 1; i < settings.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  channel_workers.stop();
+  media_fetcher.stop();
   app.stop();
   log::info("stopped");
   return 0;

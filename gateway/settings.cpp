@@ -1,5 +1,7 @@
 #include "gateway/settings.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -31,8 +33,43 @@ void parse_listen(const std::string& value, Settings& s) {
   }
   std::string host = value.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  if (ec) throw SettingsError("ANLIEGEN_LISTEN", "'" + host + "' is not an IP address (e.g. 127.0.0.1 or ::1)");
   s.listen_host = host;
   s.listen_port = static_cast<unsigned short>(parse_number("ANLIEGEN_LISTEN", value.substr(colon + 1), 0, 65535));
+}
+
+std::string trim_trailing_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+void check_base_url(const std::string& key, const std::string& url) {
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    throw SettingsError(key, "must be an http:// or https:// URL, got '" + url + "'");
+  }
+}
+
+void load_whatsapp(const Environment& env, WhatsAppSettings& w) {
+  const auto secret = get(env, "WHATSAPP_APP_SECRET");
+  if (secret.empty()) return;
+  w.enabled = true;
+  w.app_secrets.push_back(secret);
+  if (const auto previous = get(env, "WHATSAPP_APP_SECRET_PREVIOUS"); !previous.empty()) {
+    w.app_secrets.push_back(previous);
+  }
+  w.verify_token = get(env, "WHATSAPP_VERIFY_TOKEN");
+  if (w.verify_token.empty()) throw SettingsError("WHATSAPP_VERIFY_TOKEN", "is required when WHATSAPP_APP_SECRET is set");
+  w.access_token = get(env, "WHATSAPP_ACCESS_TOKEN");
+  if (w.access_token.empty()) throw SettingsError("WHATSAPP_ACCESS_TOKEN", "is required when WHATSAPP_APP_SECRET is set");
+  if (const auto v = get(env, "WHATSAPP_GRAPH_URL"); !v.empty()) w.graph_url = trim_trailing_slash(v);
+  check_base_url("WHATSAPP_GRAPH_URL", w.graph_url);
+  w.reply_template = get(env, "WHATSAPP_REPLY_TEMPLATE");
+  if (const auto v = get(env, "WHATSAPP_TEMPLATE_LANGUAGE"); !v.empty()) w.template_language = v;
+  if (const auto v = get(env, "WHATSAPP_THREAD_WINDOW_HOURS"); !v.empty()) {
+    w.thread_window_hours = static_cast<int>(parse_number("WHATSAPP_THREAD_WINDOW_HOURS", v, 1, 24 * 30));
+  }
 }
 
 }  // namespace
@@ -76,6 +113,11 @@ Settings load_settings(const Environment& env, bool need_database) {
     }
     s.log_level = v;
   }
+  s.fetch_allow_private = get(env, "ANLIEGEN_FETCH_ALLOW_PRIVATE") == "1";
+  if (const auto v = get(env, "ANLIEGEN_OUTBOX_RETRY_BASE_MS"); !v.empty()) {
+    s.outbox_retry_base_ms = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_RETRY_BASE_MS", v, 10, 3600000));
+  }
+  load_whatsapp(env, s.whatsapp);
   s.config_path = get(env, "ANLIEGEN_CONFIG");
   if (s.config_path.empty()) {
     s.city = config::builtin_city_config();

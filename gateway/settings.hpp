@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "config/city_config.hpp"
 
@@ -21,6 +22,18 @@ class SettingsError : public std::runtime_error {
   std::string key_;
 };
 
+// The WhatsApp channel (WHATSAPP_*). Without an app secret the channel is off and its routes are 404.
+struct WhatsAppSettings {
+  bool enabled = false;
+  std::vector<std::string> app_secrets;  // WHATSAPP_APP_SECRET, optionally WHATSAPP_APP_SECRET_PREVIOUS (rotation)
+  std::string verify_token;              // WHATSAPP_VERIFY_TOKEN
+  std::string access_token;              // WHATSAPP_ACCESS_TOKEN
+  std::string graph_url = "https://graph.facebook.com/v23.0";  // WHATSAPP_GRAPH_URL, no trailing slash
+  std::string reply_template;            // WHATSAPP_REPLY_TEMPLATE: approved template for replies after 24 h
+  std::string template_language = "de";  // WHATSAPP_TEMPLATE_LANGUAGE
+  int thread_window_hours = 24;          // WHATSAPP_THREAD_WINDOW_HOURS: append to an open Anliegen this recent
+};
+
 struct Settings {
   std::string database_url;             // ANLIEGEN_DATABASE_URL
   std::string listen_host = "127.0.0.1";  // ANLIEGEN_LISTEN host part
@@ -32,6 +45,9 @@ struct Settings {
   int request_timeout_seconds = 30;     // ANLIEGEN_REQUEST_TIMEOUT: a whole request must arrive within this
   int idle_timeout_seconds = 60;        // ANLIEGEN_IDLE_TIMEOUT: idle keep-alive connections are closed
   std::string log_level = "info";       // ANLIEGEN_LOG_LEVEL
+  int outbox_retry_base_ms = 5000;      // ANLIEGEN_OUTBOX_RETRY_BASE_MS: first retry delay, doubled each time
+  bool fetch_allow_private = false;     // ANLIEGEN_FETCH_ALLOW_PRIVATE=1: tests fetch from 127.0.0.1
+  WhatsAppSettings whatsapp;
   config::CityConfig city;
 };
 

@@ -11,10 +11,11 @@ using detail::txn;
 constexpr const char* kInsertAnliegen = R"sql(
   WITH n AS (SELECT nextval(pg_get_serial_sequence('anliegen', 'id')) AS id)
   INSERT INTO anliegen (id, reference, kind, channel, status, unit_code, priority, tags, category, lat, lon,
-                        address, citizen_id, received_at, updated_at, last_inbound_at)
+                        address, citizen_id, received_at, updated_at, last_inbound_at, last_message_at,
+                        sprechstunde_id)
   SELECT n.id, 'A-' || $1 || '-' || lpad(n.id::text, greatest(6, length(n.id::text)), '0'),
          $2, $3, 'new', $4, $5, $6::text[], $7, NULLIF($8, '')::float8, NULLIF($9, '')::float8,
-         $10, $11, $12::timestamptz, now(), $12::timestamptz
+         $10, $11, $12::timestamptz, now(), $12::timestamptz, $12::timestamptz, NULLIF($13, '')::bigint
   FROM n
   RETURNING id, reference)sql";
 
@@ -79,7 +80,8 @@ CreatedCase create_case(Tx& tx, const NewCase& in) {
       std::string(domain::to_string(in.channel)), in.routing.unit, std::string(domain::to_string(in.priority)),
       detail::text_array_param(in.tags), in.category, detail::optional_double_param(in.location.lat),
       detail::optional_double_param(in.location.lon), in.location.address, citizen.value,
-      detail::timestamp_param(in.received_at));
+      detail::timestamp_param(in.received_at),
+      in.sprechstunde_id ? std::to_string(*in.sprechstunde_id) : std::string());
   CreatedCase out;
   out.id = domain::AnliegenId{row[0].as<std::int64_t>()};
   out.reference = row[1].as<std::string>();

@@ -23,6 +23,7 @@ struct NewCase {
   std::string text;                 // the first inbound message
   std::string external_message_id;  // the platform's id of that message, empty for offline channels
   std::string actor;                // who recorded it: a token name, or "channel:<name>"
+  std::optional<std::int64_t> sprechstunde_id;  // the announced hour the first message fell into
 };
 
 struct CreatedCase {

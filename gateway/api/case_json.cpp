@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace anliegen::gateway {
 namespace {
 
@@ -31,7 +33,33 @@ json::object attachment_to_json(const Attachment& a) {
                       {"url", "/api/v1/attachments/" + std::to_string(a.id.value)}};
 }
 
+json::object routing_to_json(const RoutingDecision& r) {
+  return json::object{{"unit", r.unit},
+                      {"rule_id", r.rule_id.empty() ? json::value(nullptr) : json::value(r.rule_id)},
+                      {"rule_name", r.rule_name.empty() ? json::value(nullptr) : json::value(r.rule_name)},
+                      {"reason", r.reason}};
+}
+
 }  // namespace
+
+json::object case_summary_to_json(const Anliegen& a) {
+  return json::object{{"id", a.id.value},
+                      {"reference", a.reference},
+                      {"kind", to_string(a.kind)},
+                      {"channel", to_string(a.channel)},
+                      {"status", to_string(a.status)},
+                      {"unit", a.unit},
+                      {"assignee", a.assignee},
+                      {"priority", to_string(a.priority)},
+                      {"tags", strings(a.tags)},
+                      {"category", a.category},
+                      {"received_at", format_utc(a.received_at)},
+                      {"updated_at", format_utc(a.updated_at)},
+                      {"first_response_at", optional_time(a.first_response_at)},
+                      {"closed_at", optional_time(a.closed_at)},
+                      {"version", a.version},
+                      {"routing", routing_to_json(a.routing)}};
+}
 
 json::object message_to_json(const Message& m) {
   json::object o{{"id", m.id.value},
@@ -92,7 +120,14 @@ json::object case_to_json(const Anliegen& a, Role viewer) {
                                 {"email", a.citizen->email}};
   }
   json::array thread;
-  for (const auto& m : a.messages) thread.push_back(message_to_json(m));
+  json::array flags;  // every flag of any message, once (e.g. "edited", "unsupported")
+  for (const auto& m : a.messages) {
+    thread.push_back(message_to_json(m));
+    for (const auto& f : m.flags) {
+      if (std::find(flags.begin(), flags.end(), json::value(f)) == flags.end()) flags.emplace_back(f);
+    }
+  }
+  o["flags"] = std::move(flags);
   o["messages"] = std::move(thread);
   return o;
 }

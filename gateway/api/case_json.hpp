@@ -10,5 +10,7 @@ namespace anliegen::gateway {
 
 boost::json::object case_to_json(const domain::Anliegen& a, domain::Role viewer);
 boost::json::object message_to_json(const domain::Message& m);
+// The list form (GET /api/v1/cases): no citizen, no location, no message texts.
+boost::json::object case_summary_to_json(const domain::Anliegen& a);
 
 }  // namespace anliegen::gateway

@@ -133,17 +133,19 @@ asio::awaitable<Response> create_case(App& app, RequestContext& ctx) {
                                                                          : std::optional(input->location),
                                      .at = input->received_at,
                                      .in_sprechstunde = false};
-  const auto outcome = domain::decide(routing_input, app.settings().city.rules);
-  input->routing = outcome.decision;
-  if (input->priority == domain::Priority::normal) input->priority = outcome.priority;
-  for (const auto& tag : outcome.tags) {
-    if (std::find(input->tags.begin(), input->tags.end(), tag) == input->tags.end()) input->tags.push_back(tag);
-  }
   input->actor = who.actor();
 
   std::optional<domain::Anliegen> created;
   co_await app.db().transact([&](storage::Tx& tx) {
-    const auto ids = storage::create_case(tx, *input);
+    // The rules in force now (they may have been changed on any instance); decided on a copy of the input.
+    const auto outcome = domain::decide(routing_input, *app.rules().current(tx));
+    auto routed = *input;
+    routed.routing = outcome.decision;
+    if (routed.priority == domain::Priority::normal) routed.priority = outcome.priority;
+    for (const auto& tag : outcome.tags) {
+      if (std::find(routed.tags.begin(), routed.tags.end(), tag) == routed.tags.end()) routed.tags.push_back(tag);
+    }
+    const auto ids = storage::create_case(tx, routed);
     created = storage::get_case(tx, ids.id);
   });
   ctx.anliegen_id = created->id.value;

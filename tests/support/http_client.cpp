@@ -10,7 +10,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -34,6 +37,38 @@ std::uint16_t free_port() {
   tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   return a.local_endpoint().port();
 }
+
+namespace {
+
+// When ANLIEGEN_RECORD_RESPONSES names a file, every response http_request receives is appended to it as
+// one JSON line {method, target, status, content_type, headers, body}; tests/openapi/check_responses.mjs
+// validates them against docs/api/openapi.yaml. One write(2) per line on an O_APPEND descriptor, under a
+// mutex, so lines from several threads (or processes sharing the file) never interleave.
+void record_response(const std::string& method, const std::string& target, const HttpResponse& res) {
+  static const char* path = std::getenv("ANLIEGEN_RECORD_RESPONSES");
+  if (!path || !*path) return;
+  static std::mutex mutex;
+  boost::json::object headers;
+  for (const auto& [k, v] : res.headers) headers[k] = v;
+  const auto query = target.find('?');
+  const boost::json::object line{{"method", method},
+                                 {"target", target.substr(0, query)},
+                                 {"status", res.status},
+                                 {"content_type", res.header("content-type")},
+                                 {"headers", std::move(headers)},
+                                 {"body", res.body}};
+  const std::string text = boost::json::serialize(line) + "\n";
+  std::lock_guard lock(mutex);
+  const int fd = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(std::string("cannot open ANLIEGEN_RECORD_RESPONSES file ") + path);
+  const auto written = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size())) {
+    throw std::runtime_error(std::string("cannot write to ANLIEGEN_RECORD_RESPONSES file ") + path);
+  }
+}
+
+}  // namespace
 
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
                           const std::string& body, const std::map<std::string, std::string>& headers) {
@@ -65,6 +100,7 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
   out.body = res.body();
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  record_response(method, target, out);
   return out;
 }
 

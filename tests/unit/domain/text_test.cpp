@@ -20,3 +20,10 @@ TEST_CASE("length counts code points") {
   CHECK(is_blank("  \n\t"));
   CHECK_FALSE(is_blank(" a "));
 }
+
+TEST_CASE("placeholders are filled, unknown ones kept") {
+  CHECK(fill_placeholders("Nr. {referenz} am {datum} {x}", {{"referenz", "A-2026-000001"}, {"datum", "heute"}}) ==
+        "Nr. A-2026-000001 am heute {x}");
+  CHECK(fill_placeholders("{", {}) == "{");
+  CHECK(fill_placeholders("", {{"a", "b"}}).empty());
+}

@@ -51,3 +51,12 @@ TEST_CASE("references are zero-padded") {
   CHECK(format_reference(2026, 123) == "A-2026-000123");
   CHECK(format_reference(2026, 1234567) == "A-2026-1234567");
 }
+
+TEST_CASE("German dates and times for citizen texts, in Berlin time") {
+  const auto t = *parse_iso8601("2026-12-02T15:00:00Z");
+  CHECK(german_date(t) == "Mittwoch, 2. Dezember 2026");
+  CHECK(german_time(t) == "16:00");
+  const auto summer = *parse_iso8601("2026-03-29T01:30:00Z");  // 03:30 CEST
+  CHECK(german_time(summer) == "03:30");
+  CHECK(german_date(summer) == "Sonntag, 29. März 2026");
+}

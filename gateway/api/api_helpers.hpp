@@ -1,0 +1,42 @@
+#pragma once
+// Small helpers shared by the case and routing API handlers: path ids, ETags/If-Match, what a clerk may
+// see, and reading booleans from request bodies.
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/model.hpp"
+#include "gateway/api/validation.hpp"
+#include "gateway/auth.hpp"
+
+namespace anliegen::gateway {
+
+class App;
+void register_case_list_routes(App& app);  // case_list.cpp; called by register_case_api_routes
+
+// A positive decimal id from a path segment, or std::nullopt (→ 404).
+std::optional<std::int64_t> parse_path_id(std::string_view s);
+
+// `"<version>"`, the ETag of a versioned resource.
+std::string etag_for(std::int64_t version);
+
+// The If-Match header: absent, "*", or a list of entity tags of which any may match.
+struct IfMatch {
+  bool present = false;
+  bool any = false;
+  std::vector<std::int64_t> versions;  // unparseable tags match nothing
+  bool matches(std::int64_t version) const;
+};
+IfMatch parse_if_match(std::string_view header);
+
+// Clerks see and change only their own unit's Anliegen; office and admin see all.
+bool may_see_unit(const Principal& who, std::string_view unit);
+
+// A boolean field; null counts as absent.
+std::optional<bool> read_bool(FieldReader& r, const boost::json::object& o, std::string_view key);
+
+}  // namespace anliegen::gateway

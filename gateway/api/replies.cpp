@@ -1,0 +1,147 @@
+// POST /api/v1/cases/{id}/replies: a clerk answers the citizen on the channel the Anliegen came from.
+// The reply and its outbox row are committed together (202, delivery_status queued); channels without
+// a way back record it as not_deliverable (201); WhatsApp's 24-hour window is enforced up front.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+#include "domain/text.hpp"
+#include "gateway/api/case_json.hpp"
+#include "gateway/api/validation.hpp"
+#include "gateway/app.hpp"
+#include "storage/cases.hpp"
+#include "storage/outbox.hpp"
+#include "storage/replies.hpp"
+
+namespace anliegen::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using domain::Role;
+
+// Outside the coroutine: GCC 12 cannot keep a braced list alive across co_await.
+constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
+
+std::optional<std::string> read_reply_text(FieldReader& r) {
+  r.only({"text"});
+  auto text = r.text("text", 4096, true);
+  if (!r.ok()) return std::nullopt;
+  return text;
+}
+
+std::optional<domain::AnliegenId> parse_case_id(std::string_view s) {
+  std::int64_t v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || v <= 0) return std::nullopt;
+  return domain::AnliegenId{v};
+}
+
+enum class Outcome { not_found, queued, held, not_deliverable, window_closed, channel_off };
+
+json::object target_json(const storage::ReplyContext& c) {
+  return json::object{{"account_id", c.account_id},
+                      {"recipient_key", c.citizen_key},
+                      {"recipient_phone", c.citizen_phone},
+                      {"reply_to_id", c.last_inbound_id},
+                      {"thread_key", c.thread_key},
+                      {"is_public", false}};
+}
+
+asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
+  auto auth = co_await app.authorize(ctx, kAnyRole);
+  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
+  const auto who = std::get<Principal>(auth);
+  const auto id = parse_case_id(ctx.params.get("id"));
+  if (!id) co_return problem(http::status::not_found, "no Anliegen with this id");
+  auto body = parse_json_object(ctx.request);
+  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
+  FieldReader r(std::get<json::object>(body));
+  const auto text = read_reply_text(r);
+  if (!text) co_return validation_problem(std::move(r.errors()));
+
+  const auto& wa = app.settings().whatsapp;
+  const auto now = app.clock().now();
+  Outcome outcome = Outcome::not_found;
+  domain::MessageId message;
+  std::optional<domain::Anliegen> after;
+  co_await app.db().transact([&](storage::Tx& tx) {
+    auto c = storage::load_reply_context(tx, *id);
+    if (!c || (who.role == Role::clerk && c->unit != who.unit)) return;
+    ctx.anliegen_id = id->value;
+    const std::string channel(domain::to_string(c->channel));
+    storage::OutboundMessageRow row{*id, c->channel, *text, who.name, "queued", "", now, {}};
+    if (domain::is_offline_channel(c->channel)) {
+      row.delivery_status = "not_deliverable";
+      const auto it = app.settings().city.texts.find("reply.not_deliverable");
+      row.delivery_error = it != app.settings().city.texts.end() ? it->second : "no way back on this channel";
+      outcome = Outcome::not_deliverable;
+    } else if (c->channel != domain::Channel::whatsapp || !wa.enabled) {
+      outcome = Outcome::channel_off;
+      return;
+    } else {
+      const bool window_open =
+          c->citizen_last_inbound_at && *c->citizen_last_inbound_at > now - std::chrono::hours(24);
+      if (!window_open && wa.reply_template.empty()) {
+        outcome = Outcome::window_closed;
+        return;
+      }
+      outcome = window_open ? Outcome::queued : Outcome::held;
+      if (!window_open) row.delivery_status = "held";
+    }
+    message = storage::insert_outbound(tx, row);
+    if (outcome == Outcome::queued || outcome == Outcome::held) {
+      json::object payload{{"text", *text}, {"target", target_json(*c)}};
+      storage::enqueue_outbox(tx, {channel, "reply", json::serialize(payload), message, *id, c->citizen,
+                                   outcome == Outcome::held});
+      if (outcome == Outcome::held) {
+        // Outside the window only an approved template may be sent; it invites the citizen to answer,
+        // which opens the window and releases the held reply.
+        json::object tpl{{"template", wa.reply_template},
+                         {"language", wa.template_language},
+                         {"params", json::array{json::value(c->reference)}},
+                         {"target", target_json(*c)}};
+        storage::enqueue_outbox(tx, {channel, "template", json::serialize(tpl), std::nullopt, *id, c->citizen, false});
+      }
+    }
+    storage::mark_answered(tx, *id, now);
+    storage::record_event(tx, *id, who.actor(), "reply",
+                          json::serialize(json::object{{"message_id", message.value},
+                                                       {"delivery_status", row.delivery_status}}));
+    after = storage::get_case(tx, *id);
+  });
+  switch (outcome) {
+    case Outcome::not_found:
+      co_return problem(http::status::not_found, "no Anliegen with this id");
+    case Outcome::channel_off:
+      co_return problem(http::status::conflict,
+                        "replies on this channel are not possible: the channel is not connected");
+    case Outcome::window_closed:
+      co_return problem(http::status::conflict,
+                        "the citizen's last WhatsApp message is older than 24 hours, so WhatsApp does not deliver "
+                        "free text; no reply template (WHATSAPP_REPLY_TEMPLATE) is configured to re-open the "
+                        "conversation");
+    default:
+      break;
+  }
+  app.notify_outbox();
+  json::object out{{"message_id", message.value}};
+  for (const auto& m : after->messages) {
+    if (m.id == message) {
+      out["delivery_status"] = m.delivery_status;
+      out["message"] = message_to_json(m);
+    }
+  }
+  if (outcome == Outcome::not_deliverable) co_return json_response(http::status::created, out);
+  co_return json_response(http::status::accepted, out);
+}
+
+}  // namespace
+
+void register_reply_routes(App& app) {
+  app.router().add(http::verb::post, "/api/v1/cases/{id}/replies",
+                   [&app](RequestContext& c) { return create_reply(app, c); });
+}
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,81 @@
+#pragma once
+// Downloads attachments in the background. A worker thread claims due `pending` attachments (with a
+// lease, FOR UPDATE SKIP LOCKED), downloads each outside any transaction, and stores the bytes,
+// schedules a retry with exponential back-off and jitter, or marks it failed (the error is shown on
+// the message). The message itself never depends on the download.
+//
+//   WhatsApp (media_id): GET {graph_url}/{media_id} with the bearer token → short-lived URL, followed
+//   only over https to Meta's media hosts or to the Graph URL's own origin, fetched with the bearer
+//   token and a User-Agent; an expired URL (403/404/410) gets one new lookup in the same attempt; the
+//   base64 SHA-256 is verified (a mismatch is retried: truncated download).
+//   Other channels (source_url): a plain GET with the SSRF address guard, http/https only, an
+//   allow-list of types, at most 3 redirects (each checked again).
+//
+//   MediaFetcher fetcher(app.db(), media_fetcher_options(app.settings(), process_environment()), &metrics);
+//   fetcher.start();  ...  fetcher.notify();  ...  fetcher.stop();
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gateway/db_pool.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/settings.hpp"
+#include "storage/attachments.hpp"
+
+namespace anliegen::gateway {
+
+struct MediaFetcherOptions {
+  std::string graph_url;      // WHATSAPP_GRAPH_URL (no trailing slash)
+  std::string access_token;   // WHATSAPP_ACCESS_TOKEN
+  bool allow_private = false;  // ANLIEGEN_FETCH_ALLOW_PRIVATE, for source_url downloads
+  std::size_t max_bytes = 25u * 1024 * 1024;          // ANLIEGEN_MEDIA_MAX_BYTES
+  std::chrono::milliseconds retry_base{30000};        // ANLIEGEN_MEDIA_RETRY_BASE_MS
+  std::chrono::milliseconds retry_cap{std::chrono::hours(1)};
+  int max_attempts = 8;                               // ANLIEGEN_MEDIA_MAX_ATTEMPTS
+  std::chrono::milliseconds request_timeout{60000};   // ANLIEGEN_MEDIA_TIMEOUT_MS, per HTTP request
+  std::chrono::milliseconds poll{1000};
+  int batch = 4;
+  std::string user_agent = "anliegen";  // "anliegen/<version>" from media_fetcher_options
+};
+
+// Reads the ANLIEGEN_MEDIA_* variables (SettingsError on bad values) on top of `settings`.
+MediaFetcherOptions media_fetcher_options(const Settings& settings, const Environment& env);
+
+class MediaFetcher {
+ public:
+  MediaFetcher(DbPool& db, MediaFetcherOptions options, Metrics* metrics = nullptr);
+  ~MediaFetcher();
+  MediaFetcher(const MediaFetcher&) = delete;
+  MediaFetcher& operator=(const MediaFetcher&) = delete;
+
+  void start();
+  void stop();    // finishes the current download, joins the thread
+  void notify();  // new attachments are pending: look now
+
+  // One pass: claims and processes due jobs. Returns how many were processed (for tests).
+  int run_once();
+
+  struct Outcome;  // stored / retry / failed, defined in the .cpp
+
+ private:
+  void run();
+  Outcome process(const storage::MediaJob& job);
+  Outcome fetch_whatsapp(const storage::MediaJob& job);
+  Outcome fetch_generic(const storage::MediaJob& job);
+  void settle(const storage::MediaJob& job, const Outcome& outcome);
+
+  DbPool& db_;
+  MediaFetcherOptions options_;
+  Metrics* metrics_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool wake_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace anliegen::gateway

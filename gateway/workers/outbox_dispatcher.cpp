@@ -1,0 +1,135 @@
+#include "gateway/workers/outbox_dispatcher.hpp"
+
+#include <random>
+
+#include "gateway/log.hpp"
+#include "storage/errors.hpp"
+
+namespace anliegen::gateway {
+
+OutboxDispatcher::OutboxDispatcher(DbPool& db, Metrics& metrics, OutboxOptions options)
+    : db_(db), metrics_(metrics), options_(std::move(options)) {}
+
+OutboxDispatcher::~OutboxDispatcher() { stop(); }
+
+void OutboxDispatcher::add_sender(const std::string& channel, std::shared_ptr<OutboxSender> sender) {
+  senders_[channel] = std::move(sender);
+}
+
+void OutboxDispatcher::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void OutboxDispatcher::stop() {
+  stopping_ = true;
+  notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxDispatcher::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    wake_ = true;
+  }
+  cv_.notify_one();
+}
+
+std::int64_t OutboxDispatcher::backoff_ms(int attempts) const {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const auto base = options_.retry_base.count();
+  const int exponent = std::min(attempts - 1, 20);
+  const auto delay = std::min<std::int64_t>(base << exponent, options_.retry_cap.count());
+  std::uniform_int_distribution<std::int64_t> jitter(0, delay / 4);
+  return delay + jitter(rng);
+}
+
+void OutboxDispatcher::run() {
+  auto last_sweep = std::chrono::steady_clock::time_point{};
+  while (!stopping_) {
+    bool busy = false;
+    try {
+      if (std::chrono::steady_clock::now() - last_sweep > std::chrono::seconds(30)) {
+        int stale = 0;
+        db_.run_blocking([&](storage::Connection& c) {
+          c.transact([&](storage::Tx& tx) { stale = storage::fail_stale_sending(tx, options_.stale_sending_seconds); });
+        });
+        if (stale > 0) log::warn("outbox_stale_rows_failed", {{"rows", stale}});
+        last_sweep = std::chrono::steady_clock::now();
+      }
+      busy = dispatch_batch();
+    } catch (const std::exception& e) {
+      log::warn("outbox_dispatch_error", {{"error", e.what()}});
+    }
+    if (busy) continue;
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, options_.poll, [&] { return wake_ || stopping_.load(); });
+    wake_ = false;
+  }
+}
+
+bool OutboxDispatcher::dispatch_batch() {
+  std::vector<storage::OutboxItem> items;
+  db_.run_blocking([&](storage::Connection& c) {
+    c.transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, options_.batch, options_.worker_id); });
+  });
+  for (const auto& item : items) {
+    channels::SendOutcome outcome;
+    const auto sender = senders_.find(item.channel);
+    if (sender == senders_.end()) {
+      outcome.kind = channels::SendOutcome::Kind::permanent_failure;
+      outcome.error_text = "channel '" + item.channel + "' is not connected";
+    } else {
+      try {
+        outcome = sender->second->send(item);
+      } catch (const std::exception& e) {
+        outcome.kind = channels::SendOutcome::Kind::retry;
+        outcome.error_text = e.what();
+      }
+    }
+    settle(item, outcome);
+  }
+  return static_cast<int>(items.size()) == options_.batch;
+}
+
+void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome) {
+  using Kind = channels::SendOutcome::Kind;
+  auto kind = outcome.kind;
+  std::string error = outcome.error_code.empty() ? outcome.error_text : outcome.error_code + ": " + outcome.error_text;
+  if (kind == Kind::retry && item.attempts >= options_.max_attempts) {
+    kind = Kind::permanent_failure;
+    error = "gave up after " + std::to_string(item.attempts) + " attempts; last error: " + error;
+  }
+  // The platform has answered; recording that must not be lost to a short database hiccup, or a sent
+  // row would later count as interrupted. Try for a while before giving up.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      db_.run_blocking([&](storage::Connection& c) {
+        c.transact([&](storage::Tx& tx) {
+          if (kind == Kind::accepted) {
+            storage::outbox_done(tx, item, outcome.platform_message_id);
+          } else if (kind == Kind::retry) {
+            storage::outbox_retry(tx, item, error, backoff_ms(item.attempts));
+          } else {
+            storage::outbox_failed(tx, item, error);
+          }
+        });
+      });
+      break;
+    } catch (const storage::StorageError& e) {
+      if (attempt >= 30 || stopping_) {
+        log::error("outbox_settle_failed", {{"outbox_id", item.id}, {"error", e.what()}});
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+  const char* result = kind == Kind::accepted ? "sent" : kind == Kind::retry ? "retry" : "failed";
+  metrics_.count("outbox_results_total", "result", result);
+  if (kind != Kind::accepted) {
+    log::warn("outbox_not_sent", {{"outbox_id", item.id}, {"channel", item.channel}, {"result", result},
+                                  {"attempts", item.attempts}, {"error", error}});
+  }
+}
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,67 @@
+#pragma once
+// Sends what the outbox holds. A worker thread claims due rows (FOR UPDATE SKIP LOCKED, so several
+// gateway instances never take the same row), hands each to its channel's sender, and records the
+// outcome: done (platform id stored, early receipts applied), retry with exponential back-off and
+// jitter (network errors, 5xx, rate limits), or failed for good (the message shows the platform's
+// code and text). A row is never sent twice: one claimed by a worker that died mid-send is marked
+// failed with an explanation instead of being sent again.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "channels/adapter.hpp"
+#include "gateway/db_pool.hpp"
+#include "gateway/metrics.hpp"
+#include "storage/outbox.hpp"
+
+namespace anliegen::gateway {
+
+// Turns one outbox row into a platform request and performs it (blocking, on the worker thread).
+class OutboxSender {
+ public:
+  virtual ~OutboxSender() = default;
+  virtual channels::SendOutcome send(const storage::OutboxItem& item) = 0;
+};
+
+struct OutboxOptions {
+  int batch = 16;
+  std::chrono::milliseconds retry_base{5000};
+  std::chrono::milliseconds retry_cap{std::chrono::hours(1)};
+  int max_attempts = 20;
+  std::chrono::milliseconds poll{1000};
+  int stale_sending_seconds = 300;
+  std::string worker_id = "anliegen";
+};
+
+class OutboxDispatcher {
+ public:
+  OutboxDispatcher(DbPool& db, Metrics& metrics, OutboxOptions options);
+  ~OutboxDispatcher();
+  void add_sender(const std::string& channel, std::shared_ptr<OutboxSender> sender);
+  void start();
+  void stop();
+  void notify();  // something was queued: look now
+
+ private:
+  void run();
+  bool dispatch_batch();
+  void settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome);
+  std::int64_t backoff_ms(int attempts) const;
+
+  DbPool& db_;
+  Metrics& metrics_;
+  OutboxOptions options_;
+  std::map<std::string, std::shared_ptr<OutboxSender>> senders_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool wake_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,91 @@
+#include "gateway/workers/whatsapp_sender.hpp"
+
+#include <boost/json.hpp>
+
+#include "channels/whatsapp/outbound.hpp"
+#include "gateway/net/http_client.hpp"
+
+#ifndef ANLIEGEN_VERSION
+#define ANLIEGEN_VERSION "0"
+#endif
+
+namespace anliegen::gateway {
+namespace {
+
+namespace json = boost::json;
+
+std::string str(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string().data(), v->as_string().size()) : std::string();
+}
+
+channels::ReplyTarget target_from(const json::object& payload) {
+  channels::ReplyTarget t;
+  const auto* v = payload.if_contains("target");
+  if (!v || !v->is_object()) return t;
+  const auto& o = v->as_object();
+  t.account_id = str(o, "account_id");
+  t.recipient_key = str(o, "recipient_key");
+  t.recipient_phone = str(o, "recipient_phone");
+  t.reply_to_id = str(o, "reply_to_id");
+  t.thread_key = str(o, "thread_key");
+  return t;
+}
+
+class WhatsAppSender final : public OutboxSender {
+ public:
+  WhatsAppSender(WhatsAppSettings settings, std::shared_ptr<const channels::Adapter> adapter)
+      : settings_(std::move(settings)), adapter_(std::move(adapter)) {}
+
+  channels::SendOutcome send(const storage::OutboxItem& item) override {
+    const auto payload = json::parse(item.payload_json).as_object();
+    channels::OutboundRequest request;
+    namespace wa = channels::whatsapp;
+    if (item.kind == "reply") {
+      request = wa::render_text(target_from(payload), str(payload, "text"));
+    } else if (item.kind == "template") {
+      std::vector<std::string> params;
+      if (const auto* p = payload.if_contains("params"); p && p->is_array()) {
+        for (const auto& e : p->as_array()) {
+          if (e.is_string()) params.emplace_back(e.as_string().c_str());
+        }
+      }
+      request = wa::render_template(target_from(payload), str(payload, "template"), str(payload, "language"), params);
+    } else if (item.kind == "reject_call") {
+      request = wa::render_reject_call(str(payload, "account_id"), str(payload, "call_id"));
+    } else {
+      return {channels::SendOutcome::Kind::permanent_failure, "", "", "unknown outbox kind '" + item.kind + "'"};
+    }
+    net::OutgoingRequest out;
+    out.method = request.method;
+    out.url = settings_.graph_url + request.path;
+    out.headers = {{"Authorization", "Bearer " + settings_.access_token},
+                   {"Content-Type", request.content_type},
+                   {"User-Agent", std::string("anliegen/") + ANLIEGEN_VERSION}};
+    out.body = request.body;
+    out.timeout = std::chrono::seconds(15);
+    try {
+      const auto res = net::fetch(out);
+      auto outcome = adapter_->interpret_send_response(res.status, res.body);
+      if (item.kind == "reject_call" && outcome.kind == channels::SendOutcome::Kind::accepted) {
+        outcome.platform_message_id.clear();
+      }
+      return outcome;
+    } catch (const net::FetchError& e) {
+      return {channels::SendOutcome::Kind::retry, "", "network", e.what()};
+    }
+  }
+
+ private:
+  WhatsAppSettings settings_;
+  std::shared_ptr<const channels::Adapter> adapter_;
+};
+
+}  // namespace
+
+std::shared_ptr<OutboxSender> make_whatsapp_sender(const WhatsAppSettings& settings,
+                                                   std::shared_ptr<const channels::Adapter> adapter) {
+  return std::make_shared<WhatsAppSender>(settings, std::move(adapter));
+}
+
+}  // namespace anliegen::gateway

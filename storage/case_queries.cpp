@@ -1,0 +1,153 @@
+#include "storage/case_queries.hpp"
+
+#include "storage/detail/pq.hpp"
+
+namespace anliegen::storage {
+namespace {
+
+using detail::txn;
+
+// The inner query picks the page from anliegen alone (so the planner can walk an index in order and stop
+// after LIMIT rows); the outer query adds the latest routing decision to those rows only.
+constexpr const char* kSelectColumns = R"sql(
+  SELECT a.id, a.reference, a.kind, a.channel, a.status, a.unit_code, a.assignee, a.priority,
+         array_to_json(a.tags)::text, a.category,
+         (extract(epoch FROM a.received_at) * 1000)::bigint,
+         (extract(epoch FROM a.updated_at) * 1000)::bigint,
+         (extract(epoch FROM a.first_response_at) * 1000)::bigint,
+         (extract(epoch FROM a.closed_at) * 1000)::bigint,
+         a.version, (extract(epoch FROM a.received_at) * 1000000)::bigint,
+         d.unit_code, d.rule_id, d.rule_name, d.reason
+  FROM (SELECT a.id, a.reference, a.kind, a.channel, a.status, a.unit_code, a.assignee, a.priority, a.tags,
+               a.category, a.received_at, a.updated_at, a.first_response_at, a.closed_at, a.version)sql";
+
+// With a search term the matches are collected first (GIN index on `search`) and only then ordered:
+// walking the time index and testing every row would read the whole table for a rare word, because
+// PostgreSQL cannot estimate how many rows a term matches.
+constexpr const char* kSearchFirst = "WITH hits AS MATERIALIZED (SELECT a.id, a.received_at FROM anliegen a WHERE true";
+
+constexpr const char* kLatestDecision = R"sql(
+  LEFT JOIN LATERAL (SELECT unit_code, rule_id, rule_name, reason FROM routing_decisions
+                     WHERE anliegen_id = a.id ORDER BY id DESC LIMIT 1) d ON true)sql";
+
+constexpr const char* kHasSprechstundeColumn = R"sql(
+  SELECT EXISTS (SELECT 1 FROM pg_attribute
+                 WHERE attrelid = 'anliegen'::regclass AND attname = 'sprechstunde_id' AND NOT attisdropped))sql";
+
+// A microsecond count back to timestamptz without going through floating-point seconds.
+constexpr const char* kMicrosToTime = "(timestamptz 'epoch' + $%::bigint * interval '1 microsecond')";
+
+class Query {
+ public:
+  // Appends `sql` with every '%' replaced by the number of the parameter added for it.
+  void add(const std::string& sql, const std::string& param) {
+    params_.push_back(param);
+    for (char c : sql) {
+      if (c == '%') {
+        sql_ += std::to_string(params_.size());
+      } else {
+        sql_ += c;
+      }
+    }
+  }
+  void raw(const std::string& sql) { sql_ += sql; }
+  // Adds a parameter without SQL and returns its placeholder ("$3").
+  std::string param(const std::string& value) {
+    params_.push_back(value);
+    return "$" + std::to_string(params_.size());
+  }
+  const std::string& sql() const { return sql_; }
+  const std::vector<std::string>& params() const { return params_; }
+
+ private:
+  std::string sql_;
+  std::vector<std::string> params_;
+};
+
+template <class E>
+void any_of(Query& q, const char* column, const std::vector<E>& values) {
+  if (values.empty()) return;
+  if (values.size() == 1) {
+    q.add(std::string(" AND ") + column + " = $%", std::string(domain::to_string(values[0])));
+    return;
+  }
+  std::vector<std::string> names;
+  for (auto v : values) names.emplace_back(domain::to_string(v));
+  q.add(std::string(" AND ") + column + " = ANY($%::text[])", detail::text_array_param(names));
+}
+
+std::string str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+}  // namespace
+
+CasePage list_cases(Tx& tx, const CaseFilter& f) {
+  auto& t = txn(tx);
+  CasePage page;
+  const bool wants_sprechstunde = f.sprechstunde_id || f.in_any_sprechstunde;
+  // The column comes with the Sprechstunden migration; without it no Anliegen belongs to one.
+  if (wants_sprechstunde && !t.exec1(kHasSprechstundeColumn)[0].as<bool>()) return page;
+
+  Query where;  // the conditions on anliegen a, parameters numbered from $1
+  any_of(where, "a.status", f.statuses);
+  any_of(where, "a.channel", f.channels);
+  any_of(where, "a.kind", f.kinds);
+  if (f.unit) where.add(" AND a.unit_code = $%", *f.unit);
+  if (f.category) where.add(" AND a.category = $%", *f.category);
+  if (f.tag) where.add(" AND a.tags @> ARRAY[$%::text]", *f.tag);
+  if (f.q) where.add(" AND a.search @@ websearch_to_tsquery('german', $%)", *f.q);
+  if (f.received_from) where.add(" AND a.received_at >= $%::timestamptz", detail::timestamp_param(*f.received_from));
+  if (f.received_to) where.add(" AND a.received_at < $%::timestamptz", detail::timestamp_param(*f.received_to));
+  if (f.sprechstunde_id) where.add(" AND a.sprechstunde_id = $%::bigint", std::to_string(*f.sprechstunde_id));
+  if (f.in_any_sprechstunde) where.raw(" AND a.sprechstunde_id IS NOT NULL");
+  const char* cmp = f.oldest_first ? ">" : "<";
+  const std::string order = f.oldest_first ? "received_at, id" : "received_at DESC, id DESC";
+  if (f.after) {
+    where.add(std::string(" AND (a.received_at, a.id) ") + cmp + " (" + kMicrosToTime,
+              std::to_string(f.after->received_us));
+    where.add(", $%::bigint)", std::to_string(f.after->id));
+  }
+  const int limit = f.limit < 1 ? 1 : (f.limit > 200 ? 200 : f.limit);
+  const std::string limit_param = where.param(std::to_string(limit + 1));
+  std::string sql;
+  if (f.q) {
+    sql = std::string(kSearchFirst) + where.sql() + ")" + kSelectColumns +
+          " FROM anliegen a JOIN (SELECT id FROM hits a ORDER BY a." + order + " LIMIT " + limit_param +
+          ") h ON h.id = a.id) a";
+  } else {
+    sql = std::string(kSelectColumns) + " FROM anliegen a WHERE true" + where.sql() + " ORDER BY a." + order +
+          " LIMIT " + limit_param + ") a";
+  }
+  sql += kLatestDecision;
+  sql += " ORDER BY a." + order;
+
+  const auto rows = t.exec_params(sql, pqxx::prepare::make_dynamic_params(where.params()));
+  for (const auto& row : rows) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = page.items.back().cursor;
+      break;
+    }
+    CaseSummary s;
+    auto& a = s.anliegen;
+    a.id = domain::AnliegenId{row[0].as<std::int64_t>()};
+    a.reference = row[1].as<std::string>();
+    a.kind = domain::parse_kind(row[2].as<std::string>()).value_or(domain::Kind::message);
+    a.channel = domain::parse_channel(row[3].as<std::string>()).value_or(domain::Channel::phone);
+    a.status = domain::parse_status(row[4].as<std::string>()).value_or(domain::Status::new_);
+    a.unit = row[5].as<std::string>();
+    a.assignee = row[6].as<std::string>();
+    a.priority = domain::parse_priority(row[7].as<std::string>()).value_or(domain::Priority::normal);
+    a.tags = detail::text_array_from_json(row[8]);
+    a.category = row[9].as<std::string>();
+    a.received_at = detail::timestamp_from_ms(row[10]);
+    a.updated_at = detail::timestamp_from_ms(row[11]);
+    a.first_response_at = detail::optional_timestamp_from_ms(row[12]);
+    a.closed_at = detail::optional_timestamp_from_ms(row[13]);
+    a.version = row[14].as<std::int64_t>();
+    s.cursor = {row[15].as<std::int64_t>(), a.id.value};
+    a.routing = {str(row[16]), str(row[17]), str(row[18]), str(row[19])};
+    page.items.push_back(std::move(s));
+  }
+  return page;
+}
+
+}  // namespace anliegen::storage

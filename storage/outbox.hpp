@@ -1,0 +1,66 @@
+#pragma once
+// The transactional outbox: outgoing platform requests written in the same transaction as the message
+// they deliver, then claimed by dispatchers (FOR UPDATE SKIP LOCKED, so several gateway instances never
+// send one row twice), and finished as done, retried later, or failed for good.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.hpp"
+#include "storage/database.hpp"
+
+namespace anliegen::storage {
+
+struct NewOutboxItem {
+  std::string channel;
+  std::string kind;          // reply, template, reject_call, callback, ...
+  std::string payload_json;  // what the dispatcher needs to render the platform request
+  std::optional<domain::MessageId> message;
+  std::optional<domain::AnliegenId> anliegen;
+  std::optional<domain::CitizenId> citizen;
+  bool held = false;         // waits for release_held (WhatsApp: until the citizen writes again)
+};
+
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::string channel;
+  std::string kind;
+  std::string payload_json;
+  int attempts = 0;
+  std::optional<domain::MessageId> message;
+};
+
+std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item);
+// Claims up to `limit` due rows for `worker` (state pending → sending, attempts + 1).
+std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker);
+// Sent: the row is done; the message gets the platform id and delivery state "accepted", and receipts
+// that arrived early are applied.
+void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_message_id);
+// Try again after `delay_ms`.
+void outbox_retry(Tx& tx, const OutboxItem& item, const std::string& error, std::int64_t delay_ms);
+// Failed for good: the message shows delivery state "failed" with the platform's code and text.
+void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error);
+// Rows claimed longer ago than `stale_seconds` (their worker died mid-send) are marked failed with
+// an explanation: we cannot know whether the platform got them, and must never send twice.
+int fail_stale_sending(Tx& tx, int stale_seconds);
+// Releases the citizen's held rows (state held → pending). Returns how many.
+int release_held(Tx& tx, domain::CitizenId citizen);
+// Rows waiting to be sent (pending, sending and held).
+std::int64_t outbox_depth(Tx& tx);
+
+// Adds an outbound message to an Anliegen (a clerk's reply or an automatic one).
+struct OutboundMessageRow {
+  domain::AnliegenId anliegen;
+  domain::Channel channel = domain::Channel::whatsapp;
+  std::string text;
+  std::string author;
+  std::string delivery_status = "queued";
+  std::string delivery_error;
+  domain::Timestamp sent_at{};
+  std::vector<std::string> flags;
+  bool is_activity = true;  // automatic replies do not keep a thread open
+};
+domain::MessageId insert_outbound(Tx& tx, const OutboundMessageRow& row);
+
+}  // namespace anliegen::storage

@@ -1,0 +1,86 @@
+#include "storage/sprechstunden.hpp"
+
+#include "storage/detail/pq.hpp"
+
+namespace anliegen::storage {
+namespace {
+
+using detail::txn;
+
+constexpr const char* kColumns =
+    "id, channel, (extract(epoch FROM starts_at) * 1000)::bigint, (extract(epoch FROM ends_at) * 1000)::bigint, "
+    "host_unit, title, created_by, (extract(epoch FROM created_at) * 1000)::bigint, "
+    "(extract(epoch FROM cancelled_at) * 1000)::bigint";
+
+Sprechstunde from_row(const pqxx::row& r) {
+  Sprechstunde s;
+  s.id = r[0].as<std::int64_t>();
+  s.channel = domain::parse_channel(r[1].as<std::string>()).value_or(domain::Channel::whatsapp);
+  s.starts_at = detail::timestamp_from_ms(r[2]);
+  s.ends_at = detail::timestamp_from_ms(r[3]);
+  s.host_unit = r[4].as<std::string>();
+  s.title = r[5].as<std::string>();
+  s.created_by = r[6].as<std::string>();
+  s.created_at = detail::timestamp_from_ms(r[7]);
+  s.cancelled_at = detail::optional_timestamp_from_ms(r[8]);
+  return s;
+}
+
+std::optional<Sprechstunde> first(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  return from_row(r[0]);
+}
+
+}  // namespace
+
+std::int64_t insert_sprechstunde(Tx& tx, const Sprechstunde& s) {
+  return txn(tx)
+      .exec_params1(
+          "INSERT INTO sprechstunden (channel, starts_at, ends_at, host_unit, title, created_by) "
+          "VALUES ($1, $2::timestamptz, $3::timestamptz, $4, $5, $6) RETURNING id",
+          std::string(domain::to_string(s.channel)), detail::timestamp_param(s.starts_at),
+          detail::timestamp_param(s.ends_at), s.host_unit, s.title, s.created_by)[0]
+      .as<std::int64_t>();
+}
+
+std::vector<Sprechstunde> list_sprechstunden(Tx& tx, std::optional<domain::Timestamp> ending_after,
+                                             bool include_cancelled) {
+  const auto r = txn(tx).exec_params(
+      std::string("SELECT ") + kColumns +
+          " FROM sprechstunden WHERE ($1 = '' OR ends_at > NULLIF($1, '')::timestamptz) "
+          "AND ($2 OR cancelled_at IS NULL) ORDER BY starts_at, id",
+      detail::optional_timestamp_param(ending_after), include_cancelled);
+  std::vector<Sprechstunde> out;
+  for (const auto& row : r) out.push_back(from_row(row));
+  return out;
+}
+
+std::optional<Sprechstunde> get_sprechstunde(Tx& tx, std::int64_t id) {
+  return first(txn(tx).exec_params(std::string("SELECT ") + kColumns + " FROM sprechstunden WHERE id = $1", id));
+}
+
+bool cancel_sprechstunde(Tx& tx, std::int64_t id) {
+  return !txn(tx)
+              .exec_params("UPDATE sprechstunden SET cancelled_at = now() WHERE id = $1 AND cancelled_at IS NULL "
+                           "RETURNING id",
+                           id)
+              .empty();
+}
+
+std::optional<Sprechstunde> sprechstunde_at(Tx& tx, domain::Channel channel, domain::Timestamp at) {
+  return first(txn(tx).exec_params(
+      std::string("SELECT ") + kColumns +
+          " FROM sprechstunden WHERE channel = $1 AND cancelled_at IS NULL AND starts_at <= $2::timestamptz "
+          "AND ends_at > $2::timestamptz ORDER BY starts_at DESC LIMIT 1",
+      std::string(domain::to_string(channel)), detail::timestamp_param(at)));
+}
+
+std::optional<Sprechstunde> next_sprechstunde(Tx& tx, domain::Channel channel, domain::Timestamp after) {
+  return first(txn(tx).exec_params(
+      std::string("SELECT ") + kColumns +
+          " FROM sprechstunden WHERE channel = $1 AND cancelled_at IS NULL AND starts_at > $2::timestamptz "
+          "ORDER BY starts_at LIMIT 1",
+      std::string(domain::to_string(channel)), detail::timestamp_param(after)));
+}
+
+}  // namespace anliegen::storage

@@ -1,0 +1,93 @@
+#pragma once
+// Conversation threads for chat channels: the citizen's state (24-hour window, auto-reply memory),
+// finding the open Anliegen a new message belongs to, appending messages, edits, withdrawals and
+// delivery receipts. Used by the ingest path inside the webhook's transaction.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.hpp"
+#include "storage/database.hpp"
+
+namespace anliegen::storage {
+
+// Claims a platform event key (message id, status id + status, call id + event) for a channel.
+// False when the key was claimed before: the event was already acted on.
+bool claim_event(Tx& tx, const std::string& channel, const std::string& key);
+
+struct CitizenState {
+  domain::CitizenId id;
+  std::optional<domain::Timestamp> last_inbound_at;
+  std::optional<domain::Timestamp> last_auto_reply_at;
+  std::optional<domain::Timestamp> netiquette_notified_at;
+};
+
+// Upserts the citizen (as upsert_citizen) and returns their state, locking the row for this
+// transaction so that concurrent deliveries of one citizen are applied one after the other.
+CitizenState lock_citizen(Tx& tx, const domain::Citizen& citizen);
+// Moves last_inbound_at forward to `at` (never back).
+void touch_citizen_inbound(Tx& tx, domain::CitizenId id, domain::Timestamp at);
+void set_auto_reply_sent(Tx& tx, domain::CitizenId id, domain::Timestamp at);
+void set_netiquette_notified(Tx& tx, domain::CitizenId id, domain::Timestamp at);
+
+struct OpenThread {
+  domain::AnliegenId id;
+  domain::Status status = domain::Status::new_;
+  std::string unit;
+  std::string reference;
+};
+
+// The citizen's most recent Anliegen on `channel` that is neither closed nor rejected and whose last
+// message is not older than `since`.
+std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,
+                                           domain::Timestamp since);
+
+struct InboundMessageRow {
+  domain::AnliegenId anliegen;
+  domain::Channel channel = domain::Channel::whatsapp;
+  std::string external_id;
+  std::string account_id;
+  std::string type;
+  std::string text;
+  std::string reply_to;
+  domain::Timestamp sent_at{};
+  std::vector<std::string> flags;
+  std::optional<double> lat;
+  std::optional<double> lon;
+};
+
+// Appends a citizen's message to an existing Anliegen: reopens answered/closed ones, moves
+// last_message_at/last_inbound_at forward, bumps the version. Returns the new message id.
+domain::MessageId append_inbound(Tx& tx, const InboundMessageRow& row);
+// Sets the columns create_case does not know (account, type, reply_to, flags, position) on a message.
+void annotate_message(Tx& tx, domain::MessageId id, const InboundMessageRow& row);
+
+struct PendingMedia {
+  domain::AttachmentKind kind = domain::AttachmentKind::document;
+  std::string channel;
+  std::string media_id;
+  std::string url;
+  std::string mime_type;
+  std::string sha256_base64;
+  std::string filename;
+};
+domain::AttachmentId add_pending_attachment(Tx& tx, domain::MessageId message, const PendingMedia& media);
+
+// The Anliegen of a message by its platform id (inbound unless stated), if we have it.
+std::optional<std::pair<domain::AnliegenId, domain::MessageId>> find_message(Tx& tx, domain::Channel channel,
+                                                                             const std::string& external_id,
+                                                                             domain::Direction direction);
+void replace_message_text(Tx& tx, domain::MessageId id, const std::string& text, const std::string& flag);
+
+// Applies a delivery receipt to our outbound message, monotonically (queued < accepted < sent <
+// delivered < read/played; failed is final). Unknown ids are kept in pending_receipts and applied when
+// the send result is stored. Returns true when a message was updated.
+bool apply_receipt(Tx& tx, domain::Channel channel, const std::string& external_id, const std::string& status,
+                   domain::Timestamp at, const std::string& error);
+// Applies receipts that arrived before we stored `external_id` on message `id`.
+void apply_pending_receipts(Tx& tx, domain::Channel channel, const std::string& external_id);
+
+// The rank used for monotonic delivery states; -1 for unknown names.
+int delivery_rank(const std::string& status);
+
+}  // namespace anliegen::storage

@@ -1,0 +1,224 @@
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "whatsapp_support.hpp"
+
+using namespace anliegen::testing;
+namespace json = boost::json;
+
+namespace {
+
+std::string case_id(const WhatsAppGateway& wa) { return wa.sql("SELECT max(id) FROM anliegen"); }
+
+json::value last_sent_body(const FakeGraph& graph) {
+  const auto sent = graph.sent_messages();
+  REQUIRE_FALSE(sent.empty());
+  return json::parse(sent.back().body);
+}
+
+}  // namespace
+
+TEST_CASE("outside any Sprechstunde the citizen gets one German auto-reply per 12 hours") {
+  WhatsAppGateway wa;
+  CHECK(wa.send(wa_delivery({wa_text("wamid.O1", "Hallo", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  auto body = last_sent_body(*wa.graph);
+  CHECK(body.at("to") == "4915112345678");
+  CHECK(body.at("context").at("message_id") == "wamid.O1");
+  const std::string text(body.at("text").at("body").as_string());
+  CHECK(text.find("wird rechtzeitig angekündigt") != std::string::npos);
+  CHECK(wa.send(wa_delivery({wa_text("wamid.O2", "Noch etwas", unix_now())})).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(wa.graph->sent_messages().size() == 1);
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE direction = 'outbound' AND author = 'Automatische Antwort'") == "1");
+}
+
+TEST_CASE("the auto-reply names the next announced hour in Berlin time") {
+  WhatsAppGateway wa;
+  auto created = wa.gw->send_json("POST", "/api/v1/sprechstunden",
+                                  R"({"channel":"whatsapp","starts_at":"2099-12-02T16:00:00+01:00","ends_at":"2099-12-02T17:00:00+01:00","host_unit":"ob","title":"WhatsApp-Sprechstunde der Oberbürgermeisterin"})",
+                                  wa.office);
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  CHECK(wa.send(wa_delivery({wa_text("wamid.N1", "Wann ist die Sprechstunde?", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  const std::string text(last_sent_body(*wa.graph).at("text").at("body").as_string());
+  CHECK(text.find("Mittwoch, 2. Dezember 2099 von 16:00 bis 17:00 Uhr") != std::string::npos);
+}
+
+TEST_CASE("a message inside an announced hour goes to the host unit with the hour's tag and one acknowledgement") {
+  WhatsAppGateway wa;
+  const auto now = unix_now();
+  auto fmt = [](long long t) {
+    return anliegen::domain::format_utc(anliegen::domain::from_unix_ms(t * 1000));
+  };
+  auto created = wa.gw->send_json("POST", "/api/v1/sprechstunden",
+                                  R"({"channel":"whatsapp","starts_at":")" + fmt(now - 1800) + R"(","ends_at":")" +
+                                      fmt(now + 1800) + R"(","host_unit":"ob","title":"Sprechstunde"})",
+                                  wa.office);
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  const auto hour = json::parse(created.body).at("id").as_int64();
+  CHECK(wa.send(wa_delivery({wa_text("wamid.S1", "Schlagloch vor meiner Tür", now)})).status == 200);
+  CHECK(wa.send(wa_delivery({wa_text("wamid.S2", "und noch eins", now + 1)})).status == 200);
+  CHECK(wa.sql("SELECT unit_code FROM anliegen") == "ob");
+  CHECK(wa.sql("SELECT sprechstunde_id FROM anliegen") == std::to_string(hour));
+  CHECK(wa.sql("SELECT 'sprechstunde' = ANY(tags) FROM anliegen") == "t");
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(wa.graph->sent_messages().size() == 1);
+  const std::string text(last_sent_body(*wa.graph).at("text").at("body").as_string());
+  CHECK(text.find("Sprechstunde") != std::string::npos);
+  // A message whose own timestamp lies before the hour is not part of it, however late it arrives.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.S3", "Frage", now - 7200, "DE.9", "49160009")}, "DE.9", "49160009"))
+            .status == 200);
+  CHECK(wa.sql("SELECT sprechstunde_id IS NULL FROM anliegen a JOIN citizens c ON c.id = a.citizen_id "
+               "WHERE c.external_id = 'DE.9'") == "t");
+
+  auto list = wa.gw->get("/api/v1/sprechstunden", wa.office);
+  CHECK(list.status == 200);
+  CHECK(json::parse(list.body).at("items").as_array().size() == 1);
+  CHECK(http_request(wa.port(), "DELETE", "/api/v1/sprechstunden/" + std::to_string(hour), "",
+                     {{"Authorization", "Bearer " + wa.office}}).status == 204);
+  CHECK(http_request(wa.port(), "DELETE", "/api/v1/sprechstunden/" + std::to_string(hour), "",
+                     {{"Authorization", "Bearer " + wa.office}}).status == 404);
+  const auto clerk = create_token(wa.gw->db.dsn(), "clerk", "tiefbau");
+  check_problem(wa.gw->send_json("POST", "/api/v1/sprechstunden", "{}", clerk), 403);
+  check_problem(wa.gw->send_json("POST", "/api/v1/sprechstunden",
+                                 R"({"channel":"whatsapp","starts_at":"2099-12-02T17:00:00+01:00","ends_at":"2099-12-02T16:00:00+01:00"})",
+                                 wa.office),
+                422);
+}
+
+TEST_CASE("a clerk's reply goes out through the outbox, quoted, once; statuses update it monotonically") {
+  WhatsAppGateway wa;
+  CHECK(wa.send(wa_delivery({wa_text("wamid.Q1", "Schlagloch", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));  // the auto-reply
+  const auto id = case_id(wa);
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies",
+                                R"({"text":"Danke, der Bauhof ist informiert."})", wa.office);
+  REQUIRE_MESSAGE(reply.status == 202, reply.body);
+  CHECK(json::parse(reply.body).at("delivery_status") == "queued");
+  const auto message_id = std::to_string(json::parse(reply.body).at("message_id").as_int64());
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 2; }));
+  auto body = last_sent_body(*wa.graph);
+  CHECK(body.at("text").at("body") == "Danke, der Bauhof ist informiert.");
+  CHECK(body.at("context").at("message_id") == "wamid.Q1");
+  REQUIRE(eventually([&] { return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message_id) == "accepted"; }));
+  const auto wamid = wa.sql("SELECT external_id FROM messages WHERE id = " + message_id);
+  CHECK(wamid.rfind("wamid.FAKE-", 0) == 0);
+  CHECK(wa.sql("SELECT status FROM anliegen WHERE id = " + id) == "answered");
+  CHECK(wa.sql("SELECT first_response_at IS NOT NULL FROM anliegen WHERE id = " + id) == "t");
+
+  const auto ts = std::to_string(unix_now());
+  auto status = [&](const char* s) {
+    return json::object{{"id", wamid}, {"status", s}, {"timestamp", ts}, {"recipient_id", "4915112345678"}};
+  };
+  CHECK(wa.send(wa_statuses({status("read")})).status == 200);
+  CHECK(wa.send(wa_statuses({status("delivered"), status("sent")})).status == 200);
+  CHECK(wa.sql("SELECT delivery_status FROM messages WHERE id = " + message_id) == "read");
+  // Receipts for ids we do not know are kept, never an error.
+  CHECK(wa.send(wa_statuses({json::object{{"id", "wamid.UNKNOWN"}, {"status", "delivered"}, {"timestamp", ts},
+                                          {"recipient_id", "1"}}})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM pending_receipts") == "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(wa.graph->sent_messages().size() == 2);
+}
+
+TEST_CASE("platform failures: retried with back-off until sent once; permanent errors show on the message") {
+  WhatsAppGateway wa;
+  wa.platform.fail_next(3, 500, "/");
+  CHECK(wa.send(wa_delivery({wa_text("wamid.P1", "Hallo", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(wa.graph->sent_messages().size() == 1);
+  CHECK(wa.sql("SELECT attempts FROM outbox") == "4");
+
+  const auto id = case_id(wa);
+  wa.platform.fail_next(1, anliegen::testing::FakeResponse{400, "application/json",
+      R"({"error":{"message":"(#131026) Message undeliverable","type":"OAuthException","code":131026,"fbtrace_id":"x"}})"}, "/");
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Antwort"})", wa.office);
+  REQUIRE(reply.status == 202);
+  const auto message_id = std::to_string(json::parse(reply.body).at("message_id").as_int64());
+  REQUIRE(eventually([&] { return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message_id) == "failed"; }));
+  CHECK(wa.sql("SELECT delivery_error FROM messages WHERE id = " + message_id).find("131026") != std::string::npos);
+  CHECK(wa.graph->sent_messages().size() == 1);
+}
+
+TEST_CASE("the 24-hour window: refused without a template; with one, the reply is held until the citizen writes") {
+  SUBCASE("no template") {
+    WhatsAppGateway wa;
+    CHECK(wa.send(wa_delivery({wa_text("wamid.W1", "alt", unix_now() - 2 * 86400)})).status == 200);
+    auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + case_id(wa) + "/replies", R"({"text":"Spät"})", wa.office);
+    check_problem(reply, 409);
+    CHECK(json::parse(reply.body).at("detail").as_string().find("24 hours") != std::string::npos);
+    CHECK(wa.sql("SELECT count(*) FROM messages WHERE direction = 'outbound' AND author <> 'Automatische Antwort'") == "0");
+  }
+  SUBCASE("with a template") {
+    WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "anliegen_antwort"}});
+    CHECK(wa.send(wa_delivery({wa_text("wamid.W2", "alt", unix_now() - 2 * 86400)})).status == 200);
+    REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));  // the auto-reply
+    const auto id = case_id(wa);
+    auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Die Antwort"})", wa.office);
+    REQUIRE_MESSAGE(reply.status == 202, reply.body);
+    CHECK(json::parse(reply.body).at("delivery_status") == "held");
+    REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 2; }));
+    auto tpl = last_sent_body(*wa.graph);
+    CHECK(tpl.at("type") == "template");
+    CHECK(tpl.at("template").at("name") == "anliegen_antwort");
+    CHECK(tpl.at("template").at("language").at("code") == "de");
+    const auto reference = wa.sql("SELECT reference FROM anliegen WHERE id = " + id);
+    CHECK(json::serialize(tpl).find(reference) != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(wa.graph->sent_messages().size() == 2);
+    // The citizen answers: the window is open, the held reply goes out.
+    CHECK(wa.send(wa_delivery({wa_text("wamid.W3", "Ja?", unix_now())})).status == 200);
+    REQUIRE(eventually([&] {
+      for (const auto& m : wa.graph->sent_messages()) {
+        if (m.body.find("Die Antwort") != std::string::npos) return true;
+      }
+      return false;
+    }));
+  }
+}
+
+TEST_CASE("replies on channels without a way back are recorded as not_deliverable") {
+  WhatsAppGateway wa;
+  auto created = wa.gw->send_json("POST", "/api/v1/cases", R"({"channel":"letter","text":"Brief"})", wa.office);
+  REQUIRE(created.status == 201);
+  const auto id = std::to_string(json::parse(created.body).at("id").as_int64());
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Antwort per Post"})", wa.office);
+  CHECK(reply.status == 201);
+  CHECK(json::parse(reply.body).at("delivery_status") == "not_deliverable");
+  CHECK(wa.sql("SELECT count(*) FROM outbox") == "0");
+  CHECK(wa.sql("SELECT delivery_error <> '' FROM messages WHERE direction = 'outbound'") == "t");
+  check_problem(wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":""})", wa.office), 422);
+  check_problem(wa.gw->send_json("POST", "/api/v1/cases/999999/replies", R"({"text":"x"})", wa.office), 404);
+  const auto other_clerk = create_token(wa.gw->db.dsn(), "clerk", "gruen");
+  check_problem(wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"x"})", other_clerk), 404);
+}
+
+TEST_CASE("a call is rejected through the Graph API and answered in German") {
+  WhatsAppGateway wa;
+  std::ifstream in(std::string(ANLIEGEN_SOURCE_DIR) + "/tests/fixtures/whatsapp/call_connect.json");
+  std::stringstream fixture;
+  fixture << in.rdbuf();
+  CHECK(wa.send(fixture.str()).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->call_actions().size() >= 1 && wa.graph->sent_messages().size() >= 1; }));
+  auto action = json::parse(wa.graph->call_actions().front().body);
+  CHECK(action.at("action") == "reject");
+  const std::string text(last_sent_body(*wa.graph).at("text").at("body").as_string());
+  CHECK(text.find("Anrufe") != std::string::npos);
+  CHECK(wa.send(fixture.str()).status == 200);  // a retried call delivery does nothing more
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(wa.graph->call_actions().size() == 1);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "0");
+}
+
+TEST_CASE("abusive messages are flagged, still routed, and the netiquette note comes once") {
+  WhatsAppGateway wa;
+  CHECK(wa.send(wa_delivery({wa_text("wamid.X1", "Ihr Idioten, das Schlagloch ist immer noch da!", unix_now())})).status == 200);
+  CHECK(wa.sql("SELECT 'abusive' = ANY(flags) FROM messages WHERE external_id = 'wamid.X1'") == "t");
+  CHECK(wa.sql("SELECT unit_code FROM anliegen") == "tiefbau");
+  CHECK(wa.send(wa_delivery({wa_text("wamid.X2", "Idioten!", unix_now())})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE 'netiquette' = ANY(flags)") == "1");
+}

@@ -87,7 +87,7 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
   boost::json::object fields{{"method", method},
                              {"route", route},
                              {"status", status},
-                             {"duration_ms", static_cast<double>(static_cast<long long>(seconds * 1e5)) / 100.0}};
+                             {"duration_us", static_cast<std::int64_t>(seconds * 1e6)}};
   if (anliegen_id) fields["anliegen_id"] = anliegen_id;
   log::info("request", std::move(fields));
   co_return res;

@@ -1,5 +1,6 @@
 // Sprechstunden: POST /api/v1/sprechstunden (announce), GET (list), DELETE /{id} (cancel).
 #include <boost/json.hpp>
+#include <boost/url/parse_query.hpp>
 
 #include <charconv>
 
@@ -37,6 +38,23 @@ std::optional<domain::Timestamp> read_time(FieldReader& r, std::string_view key)
   auto t = domain::parse_iso8601(*text);
   if (!t) r.fail(key, "must be an ISO 8601 date-time with offset, e.g. 2026-12-02T16:00:00+01:00");
   return t;
+}
+
+// `include_past=true|false` (default false); std::nullopt for any other query.
+std::optional<bool> include_past(const std::string& query) {
+  if (query.empty()) return false;
+  auto params = boost::urls::parse_query(query);
+  if (!params) return std::nullopt;
+  std::optional<bool> value;
+  for (const auto& p : *params) {
+    if (p.key != "include_past" || value || (p.value != "true" && p.value != "false")) return std::nullopt;
+    value = p.value == "true";
+  }
+  return value.value_or(false);
+}
+
+Response bad_query() {
+  return validation_problem({{"include_past", "the only query parameter is include_past=true|false"}});
 }
 
 Response unknown_unit(const std::string& unit) {
@@ -96,11 +114,12 @@ asio::awaitable<Response> create(App& app, RequestContext& ctx) {
 asio::awaitable<Response> list(App& app, RequestContext& ctx) {
   auto auth = co_await app.authorize(ctx, kAnyRole);
   if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
-  const bool all = ctx.query.find("include_past=true") != std::string::npos;
+  const auto all = include_past(ctx.query);
+  if (!all) co_return bad_query();
   std::vector<storage::Sprechstunde> hours;
   const auto now = app.clock().now();
   co_await app.db().read([&](storage::Tx& tx) {
-    hours = storage::list_sprechstunden(tx, all ? std::nullopt : std::optional(now), all);
+    hours = storage::list_sprechstunden(tx, *all ? std::nullopt : std::optional(now), *all);
   });
   json::array items;
   for (const auto& s : hours) items.push_back(to_json(s));

@@ -77,6 +77,8 @@ TEST_CASE("a message inside an announced hour goes to the host unit with the hou
   auto list = wa.gw->get("/api/v1/sprechstunden", wa.office);
   CHECK(list.status == 200);
   CHECK(json::parse(list.body).at("items").as_array().size() == 1);
+  check_problem(wa.gw->get("/api/v1/sprechstunden?xinclude_past=true", wa.office), 422);
+  CHECK(wa.gw->get("/api/v1/sprechstunden?include_past=false", wa.office).status == 200);
   CHECK(http_request(wa.port(), "DELETE", "/api/v1/sprechstunden/" + std::to_string(hour), "",
                      {{"Authorization", "Bearer " + wa.office}}).status == 204);
   CHECK(http_request(wa.port(), "DELETE", "/api/v1/sprechstunden/" + std::to_string(hour), "",

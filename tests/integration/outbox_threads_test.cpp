@@ -1,0 +1,195 @@
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "domain/time.hpp"
+#include "storage/cases.hpp"
+#include "storage/migrations.hpp"
+#include "storage/outbox.hpp"
+#include "storage/sprechstunden.hpp"
+#include "storage/threads.hpp"
+#include "storage/units.hpp"
+#include "test_env.hpp"
+
+using namespace anliegen;
+
+namespace {
+
+struct Chat {
+  testing::TestDatabase db;
+  std::unique_ptr<storage::Connection> conn;
+  storage::CreatedCase created;
+  domain::CitizenId citizen;
+
+  Chat() {
+    storage::migrate(db.dsn());
+    conn = storage::Connection::open(db.dsn());
+    conn->transact([&](storage::Tx& tx) {
+      storage::sync_units(tx, {{"ob", "OB", "", 5}, {"buergerservice", "Bürgerservice", "", 3}});
+      storage::NewCase c;
+      c.channel = domain::Channel::whatsapp;
+      c.citizen = {{}, domain::Channel::whatsapp, "DE.1", "Ana", "49151", ""};
+      c.text = "Hallo";
+      c.external_message_id = "wamid.IN1";
+      c.received_at = domain::SystemClock{}.now();
+      c.routing = {"buergerservice", "", "", "default"};
+      c.actor = "test";
+      created = storage::create_case(tx, c);
+      citizen = storage::lock_citizen(tx, c.citizen).id;
+    });
+  }
+
+  domain::MessageId outbound(const std::string& status = "queued") {
+    domain::MessageId id;
+    conn->transact([&](storage::Tx& tx) {
+      id = storage::insert_outbound(tx, {created.id, domain::Channel::whatsapp, "Antwort", "Clerk", status, "",
+                                         domain::SystemClock{}.now(), {}, true});
+    });
+    return id;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("event keys are claimed once per channel") {
+  Chat chat;
+  bool first = false, again = true, other = false;
+  chat.conn->transact([&](storage::Tx& tx) {
+    first = storage::claim_event(tx, "whatsapp", "msg:wamid.1");
+    again = storage::claim_event(tx, "whatsapp", "msg:wamid.1");
+    other = storage::claim_event(tx, "facebook", "msg:wamid.1");
+  });
+  CHECK(first);
+  CHECK_FALSE(again);
+  CHECK(other);
+}
+
+TEST_CASE("receipts move delivery state forward only; unknown ids wait in pending_receipts") {
+  Chat chat;
+  const auto id = chat.outbound();
+  const auto now = domain::SystemClock{}.now();
+  chat.conn->transact([&](storage::Tx& tx) {
+    // A receipt that overtakes the send result.
+    CHECK_FALSE(storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.OUT", "delivered", now, ""));
+    storage::outbox_done(tx, {0, "whatsapp", "reply", "{}", 1, id}, "wamid.OUT");
+  });
+  CHECK(chat.db.scalar("SELECT delivery_status FROM messages WHERE id = " + std::to_string(id.value)) == "delivered");
+  CHECK(chat.db.scalar("SELECT count(*) FROM pending_receipts") == "0");
+  chat.conn->transact([&](storage::Tx& tx) {
+    CHECK(storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.OUT", "read", now, ""));
+    CHECK_FALSE(storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.OUT", "sent", now, ""));
+    CHECK_FALSE(storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.OUT", "delivered", now, ""));
+  });
+  CHECK(chat.db.scalar("SELECT delivery_status FROM messages WHERE id = " + std::to_string(id.value)) == "read");
+  chat.conn->transact([&](storage::Tx& tx) {
+    CHECK(storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.OUT", "failed", now, "131049 not delivered"));
+    CHECK_FALSE(storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.OUT", "read", now, ""));
+  });
+  CHECK(chat.db.scalar("SELECT delivery_status FROM messages WHERE id = " + std::to_string(id.value)) == "failed");
+}
+
+TEST_CASE("two dispatchers never claim the same outbox row") {
+  Chat chat;
+  chat.conn->transact([&](storage::Tx& tx) {
+    for (int i = 0; i < 20; ++i) storage::enqueue_outbox(tx, {"whatsapp", "reply", "{}", std::nullopt, std::nullopt, std::nullopt, false});
+  });
+  auto second = storage::Connection::open(chat.db.dsn());
+  std::set<std::int64_t> seen;
+  int claimed = 0;
+  // Interleave two transactions: the first holds its claim while the second claims.
+  chat.conn->transact([&](storage::Tx& a) {
+    for (const auto& item : storage::claim_outbox(a, 12, "a")) {
+      seen.insert(item.id);
+      ++claimed;
+    }
+    second->transact([&](storage::Tx& b) {
+      for (const auto& item : storage::claim_outbox(b, 12, "b")) {
+        seen.insert(item.id);
+        ++claimed;
+      }
+    });
+  });
+  CHECK(claimed == 20);
+  CHECK(seen.size() == 20);
+  CHECK(chat.db.scalar("SELECT count(*) FROM outbox WHERE state = 'sending'") == "20");
+}
+
+TEST_CASE("retry, failure, stale rows and held rows") {
+  Chat chat;
+  const auto id = chat.outbound();
+  std::vector<storage::OutboxItem> items;
+  chat.conn->transact([&](storage::Tx& tx) {
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", R"({"text":"x"})", id, chat.created.id, chat.citizen, false});
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", R"({"text":"held"})", std::nullopt, chat.created.id, chat.citizen, true});
+    items = storage::claim_outbox(tx, 10, "w");
+  });
+  REQUIRE(items.size() == 1);  // the held row is not due
+  CHECK(items[0].attempts == 1);
+  chat.conn->transact([&](storage::Tx& tx) { storage::outbox_retry(tx, items[0], "HTTP 500", 0); });
+  chat.conn->transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, 10, "w"); });
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].attempts == 2);
+  chat.conn->transact([&](storage::Tx& tx) { storage::outbox_failed(tx, items[0], "131026: undeliverable"); });
+  CHECK(chat.db.scalar("SELECT delivery_status || '|' || delivery_error FROM messages WHERE id = " +
+                       std::to_string(id.value)) == "failed|131026: undeliverable");
+
+  int released = 0;
+  chat.conn->transact([&](storage::Tx& tx) { released = storage::release_held(tx, chat.citizen); });
+  CHECK(released == 1);
+  chat.conn->transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, 10, "w"); });
+  REQUIRE(items.size() == 1);
+  chat.db.scalar("UPDATE outbox SET locked_at = now() - interval '1 hour' WHERE state = 'sending'");
+  int stale = 0;
+  chat.conn->transact([&](storage::Tx& tx) { stale = storage::fail_stale_sending(tx, 300); });
+  CHECK(stale == 1);
+  std::int64_t depth = -1;
+  chat.conn->read([&](storage::Tx& tx) { depth = storage::outbox_depth(tx); });
+  CHECK(depth == 0);
+}
+
+TEST_CASE("open threads: not closed, recent enough; appending reopens answered ones") {
+  Chat chat;
+  const auto now = domain::SystemClock{}.now();
+  std::optional<storage::OpenThread> open, none;
+  chat.conn->read([&](storage::Tx& tx) {
+    open = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, now - std::chrono::hours(24));
+    none = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, now + std::chrono::hours(1));
+  });
+  REQUIRE(open);
+  CHECK(open->id == chat.created.id);
+  CHECK_FALSE(none);
+  chat.db.scalar("UPDATE anliegen SET status = 'answered'");
+  chat.conn->transact([&](storage::Tx& tx) {
+    storage::append_inbound(tx, {chat.created.id, domain::Channel::whatsapp, "wamid.IN2", "400", "text", "Noch da?", "",
+                                 now, {}, std::nullopt, std::nullopt});
+  });
+  CHECK(chat.db.scalar("SELECT status FROM anliegen") == "in_progress");
+  chat.db.scalar("UPDATE anliegen SET status = 'closed'");
+  chat.conn->read([&](storage::Tx& tx) {
+    open = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, now - std::chrono::hours(24));
+  });
+  CHECK_FALSE(open);
+}
+
+TEST_CASE("Sprechstunden: the hour containing an instant, the next one, cancellation") {
+  Chat chat;
+  const auto t = [](const char* s) { return *domain::parse_iso8601(s); };
+  std::int64_t first = 0, second = 0;
+  chat.conn->transact([&](storage::Tx& tx) {
+    first = storage::insert_sprechstunde(tx, {0, domain::Channel::whatsapp, t("2026-12-02T16:00:00+01:00"),
+                                              t("2026-12-02T17:00:00+01:00"), "ob", "Eins", "test", {}, {}});
+    second = storage::insert_sprechstunde(tx, {0, domain::Channel::whatsapp, t("2027-01-13T16:00:00+01:00"),
+                                               t("2027-01-13T17:00:00+01:00"), "ob", "Zwei", "test", {}, {}});
+  });
+  chat.conn->transact([&](storage::Tx& tx) {
+    CHECK(storage::sprechstunde_at(tx, domain::Channel::whatsapp, t("2026-12-02T16:00:00+01:00"))->id == first);
+    CHECK(storage::sprechstunde_at(tx, domain::Channel::whatsapp, t("2026-12-02T16:59:59+01:00"))->id == first);
+    CHECK_FALSE(storage::sprechstunde_at(tx, domain::Channel::whatsapp, t("2026-12-02T17:00:00+01:00")));
+    CHECK_FALSE(storage::sprechstunde_at(tx, domain::Channel::facebook, t("2026-12-02T16:30:00+01:00")));
+    CHECK(storage::next_sprechstunde(tx, domain::Channel::whatsapp, t("2026-12-01T00:00:00Z"))->id == first);
+    CHECK(storage::cancel_sprechstunde(tx, first));
+    CHECK_FALSE(storage::cancel_sprechstunde(tx, first));
+    CHECK(storage::next_sprechstunde(tx, domain::Channel::whatsapp, t("2026-12-01T00:00:00Z"))->id == second);
+    CHECK_FALSE(storage::sprechstunde_at(tx, domain::Channel::whatsapp, t("2026-12-02T16:30:00+01:00")));
+  });
+}

@@ -24,3 +24,21 @@ long long count_inbox(Tx& tx, const std::string& channel, InboxState state) {
 }
 
 }  // namespace anliegen::storage
+
+namespace anliegen::storage {
+
+Purged purge_expired(Tx& tx, const Retention& r) {
+  auto& t = detail::txn(tx);
+  Purged p;
+  p.inbox = t.exec_params(
+                 "DELETE FROM inbox WHERE (state = 'processed' AND received_at < now() - ($1::int * interval '1 day')) "
+                 "OR (state = 'dead_letter' AND received_at < now() - ($2::int * interval '1 day'))",
+                 r.inbox_days, r.dead_letter_days)
+                .affected_rows();
+  p.event_keys = t.exec_params("DELETE FROM event_keys WHERE created_at < now() - ($1::int * interval '1 day')",
+                               r.event_key_days)
+                     .affected_rows();
+  return p;
+}
+
+}  // namespace anliegen::storage

@@ -18,3 +18,21 @@ bool insert_inbox(Tx& tx, const std::string& channel, const std::string& dedupe_
 long long count_inbox(Tx& tx, const std::string& channel, InboxState state);
 
 }  // namespace anliegen::storage
+
+namespace anliegen::storage {
+
+struct Retention {
+  int inbox_days = 14;        // raw deliveries (personal data); at least the platforms' retry horizon (7 days)
+  int dead_letter_days = 30;  // deliveries we could not parse, kept longer for investigation
+  int event_key_days = 30;    // idempotency keys; longer than any platform retries
+};
+
+struct Purged {
+  long long inbox = 0;
+  long long event_keys = 0;
+};
+
+// Deletes raw deliveries and idempotency keys older than the retention allows.
+Purged purge_expired(Tx& tx, const Retention& retention);
+
+}  // namespace anliegen::storage

@@ -4,6 +4,7 @@
 
 #include "gateway/log.hpp"
 #include "storage/errors.hpp"
+#include "storage/inbox.hpp"
 
 namespace anliegen::gateway {
 
@@ -46,6 +47,7 @@ std::int64_t OutboxDispatcher::backoff_ms(int attempts) const {
 
 void OutboxDispatcher::run() {
   auto last_sweep = std::chrono::steady_clock::time_point{};
+  auto last_purge = std::chrono::steady_clock::time_point{};
   while (!stopping_) {
     bool busy = false;
     try {
@@ -56,6 +58,17 @@ void OutboxDispatcher::run() {
         });
         if (stale > 0) log::warn("outbox_stale_rows_failed", {{"rows", stale}});
         last_sweep = std::chrono::steady_clock::now();
+      }
+      if (std::chrono::steady_clock::now() - last_purge > std::chrono::hours(1)) {
+        // Raw deliveries hold personal data: keep them only as long as retries and duplicates matter.
+        storage::Purged purged;
+        db_.run_blocking([&](storage::Connection& c) {
+          c.transact([&](storage::Tx& tx) { purged = storage::purge_expired(tx, storage::Retention{}); });
+        });
+        if (purged.inbox || purged.event_keys) {
+          log::info("retention_purged", {{"inbox", purged.inbox}, {"event_keys", purged.event_keys}});
+        }
+        last_purge = std::chrono::steady_clock::now();
       }
       busy = dispatch_batch();
     } catch (const std::exception& e) {

@@ -36,3 +36,23 @@ TEST_CASE("dead letters are kept with their error") {
   CHECK(dead == 1);
   CHECK(db.scalar("SELECT error FROM inbox") == "bad JSON");
 }
+
+TEST_CASE("retention deletes old raw deliveries and idempotency keys, and nothing younger") {
+  testing::TestDatabase db;
+  storage::migrate(db.dsn());
+  auto conn = storage::Connection::open(db.dsn());
+  conn->transact([&](storage::Tx& tx) {
+    storage::insert_inbox(tx, "whatsapp", "old", "{}");
+    storage::insert_inbox(tx, "whatsapp", "new", "{}");
+    storage::insert_inbox(tx, "whatsapp", "dead-old", "x", storage::InboxState::dead_letter, "bad");
+  });
+  db.scalar("UPDATE inbox SET received_at = now() - interval '20 days' WHERE dedupe_key IN ('old', 'dead-old')");
+  db.scalar("INSERT INTO event_keys (channel, key, created_at) VALUES ('whatsapp', 'k-old', now() - interval '40 days'), "
+            "('whatsapp', 'k-new', now())");
+  storage::Purged purged;
+  conn->transact([&](storage::Tx& tx) { purged = storage::purge_expired(tx, {}); });
+  CHECK(purged.inbox == 1);
+  CHECK(purged.event_keys == 1);
+  CHECK(db.scalar("SELECT string_agg(dedupe_key, ',' ORDER BY dedupe_key) FROM inbox") == "dead-old,new");
+  CHECK(db.scalar("SELECT key FROM event_keys") == "k-new");
+}

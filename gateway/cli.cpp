@@ -1,5 +1,6 @@
 #include "gateway/cli.hpp"
 
+#include <charconv>
 #include <iostream>
 
 #include "gateway/auth.hpp"
@@ -23,6 +24,8 @@ Usage:
   anliegen migrate                    apply pending database migrations and exit
   anliegen token create --role admin|office|clerk [--unit CODE] [--name TEXT]
                                       create an API token; it is printed alone on the last line
+  anliegen token list                 list tokens (id, role, unit, name, created, revoked) — never the tokens
+  anliegen token revoke --id N        revoke a token (effective within 30 seconds on every instance)
   anliegen --help | --version
 
 Environment:
@@ -45,8 +48,45 @@ int migrate_command() {
   return 0;
 }
 
+int token_list_command(const std::vector<std::string>& args) {
+  if (args.size() > 2) return usage_error("unknown argument '" + args[2] + "' for token list");
+  const auto settings = load_settings(process_environment());
+  auto conn = storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
+  std::vector<storage::TokenListing> tokens;
+  conn->read([&](storage::Tx& tx) { tokens = storage::list_tokens(tx); });
+  std::cout << "id\trole\tunit\tname\tcreated\trevoked\n";
+  for (const auto& t : tokens) {
+    std::cout << t.token.id << '\t' << domain::to_string(t.token.role) << '\t' << (t.token.unit.empty() ? "-" : t.token.unit)
+              << '\t' << t.token.name << '\t' << domain::format_utc(t.created_at) << '\t' << (t.revoked ? "yes" : "no")
+              << '\n';
+  }
+  return 0;
+}
+
+int token_revoke_command(const std::vector<std::string>& args) {
+  if (args.size() != 4 || args[2] != "--id") return usage_error("expected 'token revoke --id N'");
+  std::int64_t id = 0;
+  const auto& text = args[3];
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id <= 0) {
+    return usage_error("--id needs a token id (see 'anliegen token list')");
+  }
+  const auto settings = load_settings(process_environment());
+  auto conn = storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
+  bool revoked = false;
+  conn->transact([&](storage::Tx& tx) { revoked = storage::revoke_token(tx, id); });
+  if (!revoked) {
+    std::cerr << "anliegen: no active token with id " << id << "\n";
+    return 1;
+  }
+  std::cout << "revoked token " << id << "\n";
+  return 0;
+}
+
 int token_command(const std::vector<std::string>& args) {
-  if (args.size() < 2 || args[1] != "create") return usage_error("expected 'token create'");
+  if (args.size() >= 2 && args[1] == "list") return token_list_command(args);
+  if (args.size() >= 2 && args[1] == "revoke") return token_revoke_command(args);
+  if (args.size() < 2 || args[1] != "create") return usage_error("expected 'token create', 'token list' or 'token revoke'");
   std::string role_name, unit, name;
   for (std::size_t i = 2; i < args.size(); ++i) {
     const auto& a = args[i];

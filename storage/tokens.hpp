@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/enums.hpp"
+#include "domain/time.hpp"
 #include "storage/database.hpp"
 
 namespace anliegen::storage {
@@ -21,5 +23,14 @@ std::int64_t insert_token(Tx& tx, const std::string& token_hash, domain::Role ro
                           const std::string& name);
 // The token with this hash, unless unknown or revoked.
 std::optional<TokenRecord> find_token(Tx& tx, const std::string& token_hash);
+
+struct TokenListing {
+  TokenRecord token;
+  domain::Timestamp created_at{};
+  bool revoked = false;
+};
+std::vector<TokenListing> list_tokens(Tx& tx);
+// Revokes the token; false when unknown or already revoked.
+bool revoke_token(Tx& tx, std::int64_t id);
 
 }  // namespace anliegen::storage

@@ -85,3 +85,23 @@ TEST_CASE("an unreachable database is a runtime failure (exit 1), not a crash") 
   CHECK(r.status == 1);
   CHECK(r.err.find("database") != std::string::npos);
 }
+
+TEST_CASE("tokens can be listed (never shown) and revoked") {
+  TestDatabase db;
+  const auto token = create_token(db.dsn(), "office");
+  auto list = run_anliegen({"token", "list"}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
+  REQUIRE(list.status == 0);
+  CHECK(list.out.find("office") != std::string::npos);
+  CHECK(list.out.find(token) == std::string::npos);
+  const auto id = db.scalar("SELECT id FROM api_tokens");
+  auto revoked = run_anliegen({"token", "revoke", "--id", id}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
+  CHECK(revoked.status == 0);
+  CHECK(db.scalar("SELECT revoked_at IS NOT NULL FROM api_tokens") == "t");
+  auto again = run_anliegen({"token", "revoke", "--id", id}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
+  CHECK(again.status == 1);
+  CHECK(run_anliegen({"token", "revoke", "--id", "abc"}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}}).status == 2);
+  // A revoked token no longer opens the API.
+  ServerProcess server(db.dsn());
+  REQUIRE(server.wait_ready());
+  CHECK(http_request(server.port(), "GET", "/api/v1/cases/1", "", {{"Authorization", "Bearer " + token}}).status == 401);
+}

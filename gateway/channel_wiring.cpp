@@ -2,9 +2,14 @@
 
 #include <unistd.h>
 
+#include "channels/facebook/adapter.hpp"
+#include "channels/instagram/adapter.hpp"
 #include "channels/whatsapp/adapter.hpp"
+#include "channels/x/adapter.hpp"
 #include "gateway/webhooks/webhook_routes.hpp"
+#include "gateway/workers/graph_sender.hpp"
 #include "gateway/workers/whatsapp_sender.hpp"
+#include "gateway/workers/x_sender.hpp"
 #include "storage/outbox.hpp"
 
 namespace anliegen::gateway {
@@ -23,6 +28,17 @@ IngestEnvironment ingest_environment(App& app, int thread_window_hours) {
   env.rules = [&app](storage::Tx& tx) { return app.rules().current(tx); };
   env.thread_window_hours = thread_window_hours;
   return env;
+}
+
+void register_channel(App& app, domain::Channel channel, std::shared_ptr<const channels::Adapter> adapter,
+                      int thread_window_hours, OutboxDispatcher* dispatcher) {
+  WebhookWiring wiring;
+  wiring.channel = channel;
+  wiring.adapter = std::move(adapter);
+  wiring.environment = ingest_environment(app, thread_window_hours);
+  wiring.on_outbox = [dispatcher] { dispatcher->notify(); };
+  wiring.on_media = [&app] { app.notify_media(); };
+  register_webhook_routes(app, std::move(wiring));
 }
 
 }  // namespace
@@ -64,6 +80,29 @@ ChannelWorkers wire_channels(App& app) {
     wiring.on_media = [&app] { app.notify_media(); };
     register_webhook_routes(app, std::move(wiring));
     workers.outbox->add_sender("whatsapp", make_whatsapp_sender(wa, adapter));
+  }
+
+  if (settings.meta.enabled) {
+    const auto& meta = settings.meta;
+    std::shared_ptr<const channels::Adapter> fb = channels::facebook::make_facebook_adapter(
+        {meta.app_secrets, meta.verify_token, meta.page_token, meta.graph_url});
+    register_channel(app, domain::Channel::facebook, fb, meta.thread_window_hours, dispatcher);
+    workers.outbox->add_sender("facebook", make_graph_sender(meta.graph_url, meta.page_token, fb,
+                                                             &channels::facebook::render_message));
+
+    std::shared_ptr<const channels::Adapter> ig = channels::instagram::make_instagram_adapter(
+        {meta.app_secrets, meta.verify_token, meta.instagram_token, meta.graph_url});
+    register_channel(app, domain::Channel::instagram, ig, meta.thread_window_hours, dispatcher);
+    workers.outbox->add_sender("instagram", make_graph_sender(meta.graph_url, meta.instagram_token, ig,
+                                                              &channels::instagram::render_message));
+  }
+
+  if (settings.x.enabled) {
+    const auto& xs = settings.x;
+    std::shared_ptr<const channels::Adapter> x =
+        channels::x::make_x_adapter({xs.consumer_secret, xs.user_token, xs.api_url, xs.own_user_id});
+    register_channel(app, domain::Channel::x, x, xs.thread_window_hours, dispatcher);
+    workers.outbox->add_sender("x", make_x_sender(xs, x));
   }
 
   register_sprechstunden_routes(app);

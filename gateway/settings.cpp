@@ -72,6 +72,33 @@ void load_whatsapp(const Environment& env, WhatsAppSettings& w) {
   }
 }
 
+void load_meta(const Environment& env, MetaSettings& m) {
+  const auto secret = get(env, "META_APP_SECRET");
+  if (secret.empty()) return;
+  m.enabled = true;
+  m.app_secrets.push_back(secret);
+  if (const auto previous = get(env, "META_APP_SECRET_PREVIOUS"); !previous.empty()) m.app_secrets.push_back(previous);
+  m.verify_token = get(env, "META_VERIFY_TOKEN");
+  if (m.verify_token.empty()) throw SettingsError("META_VERIFY_TOKEN", "is required when META_APP_SECRET is set");
+  m.page_token = get(env, "FACEBOOK_PAGE_TOKEN");
+  if (m.page_token.empty()) throw SettingsError("FACEBOOK_PAGE_TOKEN", "is required when META_APP_SECRET is set");
+  m.instagram_token = get(env, "INSTAGRAM_ACCESS_TOKEN");
+  if (m.instagram_token.empty()) m.instagram_token = m.page_token;
+  if (const auto v = get(env, "META_GRAPH_URL"); !v.empty()) m.graph_url = trim_trailing_slash(v);
+  check_base_url("META_GRAPH_URL", m.graph_url);
+}
+
+void load_x(const Environment& env, XChannelSettings& x) {
+  x.consumer_secret = get(env, "X_CONSUMER_SECRET");
+  if (x.consumer_secret.empty()) return;
+  x.enabled = true;
+  x.user_token = get(env, "X_USER_TOKEN");
+  if (x.user_token.empty()) throw SettingsError("X_USER_TOKEN", "is required when X_CONSUMER_SECRET is set");
+  if (const auto v = get(env, "X_API_URL"); !v.empty()) x.api_url = trim_trailing_slash(v);
+  check_base_url("X_API_URL", x.api_url);
+  x.own_user_id = get(env, "X_USER_ID");
+}
+
 }  // namespace
 
 Environment process_environment() {
@@ -118,6 +145,8 @@ Settings load_settings(const Environment& env, bool need_database) {
     s.outbox_retry_base_ms = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_RETRY_BASE_MS", v, 10, 3600000));
   }
   load_whatsapp(env, s.whatsapp);
+  load_meta(env, s.meta);
+  load_x(env, s.x);
   s.config_path = get(env, "ANLIEGEN_CONFIG");
   if (s.config_path.empty()) {
     s.city = config::builtin_city_config();

@@ -34,6 +34,27 @@ struct WhatsAppSettings {
   int thread_window_hours = 24;          // WHATSAPP_THREAD_WINDOW_HOURS: append to an open Anliegen this recent
 };
 
+// Facebook and Instagram (META_*, FACEBOOK_*, INSTAGRAM_*). Both are on when META_APP_SECRET is set.
+struct MetaSettings {
+  bool enabled = false;
+  std::vector<std::string> app_secrets;  // META_APP_SECRET, optionally META_APP_SECRET_PREVIOUS (rotation)
+  std::string verify_token;              // META_VERIFY_TOKEN
+  std::string page_token;                // FACEBOOK_PAGE_TOKEN
+  std::string instagram_token;           // INSTAGRAM_ACCESS_TOKEN, default FACEBOOK_PAGE_TOKEN
+  std::string graph_url = "https://graph.facebook.com/v23.0";  // META_GRAPH_URL, no trailing slash
+  int thread_window_hours = 24;
+};
+
+// X (X_*). On when X_CONSUMER_SECRET is set.
+struct XChannelSettings {
+  bool enabled = false;
+  std::string consumer_secret;            // X_CONSUMER_SECRET
+  std::string user_token;                 // X_USER_TOKEN
+  std::string api_url = "https://api.x.com";  // X_API_URL, no trailing slash
+  std::string own_user_id;                // X_USER_ID (optional)
+  int thread_window_hours = 24;
+};
+
 struct Settings {
   std::string database_url;             // ANLIEGEN_DATABASE_URL
   std::string listen_host = "127.0.0.1";  // ANLIEGEN_LISTEN host part
@@ -48,6 +69,8 @@ struct Settings {
   int outbox_retry_base_ms = 5000;      // ANLIEGEN_OUTBOX_RETRY_BASE_MS: first retry delay, doubled each time
   bool fetch_allow_private = false;     // ANLIEGEN_FETCH_ALLOW_PRIVATE=1: tests fetch from 127.0.0.1
   WhatsAppSettings whatsapp;
+  MetaSettings meta;
+  XChannelSettings x;
   config::CityConfig city;
 };
 

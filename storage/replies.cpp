@@ -8,7 +8,8 @@ std::optional<ReplyContext> load_reply_context(Tx& tx, domain::AnliegenId id) {
   auto& t = detail::txn(tx);
   const auto r = t.exec_params(
       "SELECT a.id, a.reference, a.unit_code, a.channel, a.status, c.id, coalesce(c.external_id, ''), "
-      "       coalesce(c.phone, ''), (extract(epoch FROM c.last_inbound_at) * 1000)::bigint "
+      "       coalesce(c.phone, ''), (extract(epoch FROM c.last_inbound_at) * 1000)::bigint, a.kind, "
+      "       'public' = ANY(a.tags) "
       "FROM anliegen a LEFT JOIN citizens c ON c.id = a.citizen_id WHERE a.id = $1 FOR UPDATE OF a",
       id.value);
   if (r.empty()) return std::nullopt;
@@ -22,6 +23,13 @@ std::optional<ReplyContext> load_reply_context(Tx& tx, domain::AnliegenId id) {
   c.citizen_key = r[0][6].as<std::string>();
   c.citizen_phone = r[0][7].as<std::string>();
   c.citizen_last_inbound_at = detail::optional_timestamp_from_ms(r[0][8]);
+  c.kind = domain::parse_kind(r[0][9].as<std::string>()).value_or(domain::Kind::message);
+  c.is_public = r[0][10].as<bool>();
+  const auto first = t.exec_params(
+      "SELECT coalesce(external_id, '') FROM messages WHERE anliegen_id = $1 AND direction = 'inbound' "
+      "ORDER BY sent_at, id LIMIT 1",
+      id.value);
+  if (!first.empty()) c.thread_key = first[0][0].as<std::string>();
   const auto last = t.exec_params(
       "SELECT coalesce(external_id, ''), account_id FROM messages WHERE anliegen_id = $1 AND direction = 'inbound' "
       "ORDER BY sent_at DESC, id DESC LIMIT 1",

@@ -24,11 +24,24 @@ using domain::Role;
 // Outside the coroutine: GCC 12 cannot keep a braced list alive across co_await.
 constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
 
-std::optional<std::string> read_reply_text(FieldReader& r) {
-  r.only({"text"});
+struct ReplyBody {
+  std::string text;
+  bool private_reply = false;  // answer a public comment privately
+};
+
+std::optional<ReplyBody> read_reply_body(FieldReader& r, const json::object& body) {
+  r.only({"text", "private"});
   auto text = r.text("text", 4096, true);
-  if (!r.ok()) return std::nullopt;
-  return text;
+  bool private_reply = false;
+  if (const auto* v = body.if_contains("private"); v && !v->is_null()) {
+    if (v->is_bool()) {
+      private_reply = v->as_bool();
+    } else {
+      r.fail("private", "must be true or false");
+    }
+  }
+  if (!r.ok() || !text) return std::nullopt;
+  return ReplyBody{std::move(*text), private_reply};
 }
 
 std::optional<domain::AnliegenId> parse_case_id(std::string_view s) {
@@ -38,7 +51,7 @@ std::optional<domain::AnliegenId> parse_case_id(std::string_view s) {
   return domain::AnliegenId{v};
 }
 
-enum class Outcome { not_found, queued, held, not_deliverable, window_closed, channel_off };
+enum class Outcome { not_found, queued, held, not_deliverable, window_closed, meta_window_closed, channel_off };
 
 json::object target_json(const storage::ReplyContext& c) {
   return json::object{{"account_id", c.account_id},
@@ -47,6 +60,34 @@ json::object target_json(const storage::ReplyContext& c) {
                       {"reply_to_id", c.last_inbound_id},
                       {"thread_key", c.thread_key},
                       {"is_public", false}};
+}
+
+bool channel_connected(const Settings& s, domain::Channel channel) {
+  switch (channel) {
+    case domain::Channel::whatsapp:
+      return s.whatsapp.enabled;
+    case domain::Channel::facebook:
+    case domain::Channel::instagram:
+      return s.meta.enabled;
+    case domain::Channel::x:
+      return s.x.enabled;
+    default:
+      return false;
+  }
+}
+
+// Facebook, Instagram and X: public comments are answered under the comment (or privately on request);
+// Messenger and Instagram DMs within 24 hours as a RESPONSE, up to 7 days with the HUMAN_AGENT tag.
+json::object social_target(const storage::ReplyContext& c, bool private_reply) {
+  auto target = target_json(c);
+  const bool is_public = c.is_public || c.kind == domain::Kind::comment;
+  std::string thread = c.thread_key;
+  // Facebook feed comments are stored as "<comment id>:add".
+  if (thread.size() > 4 && thread.compare(thread.size() - 4, 4, ":add") == 0) thread.resize(thread.size() - 4);
+  target["thread_key"] = thread;
+  target["is_public"] = is_public;
+  target["private_reply"] = is_public && private_reply;
+  return target;
 }
 
 asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
@@ -58,8 +99,9 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
   auto body = parse_json_object(ctx.request);
   if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
   FieldReader r(std::get<json::object>(body));
-  const auto text = read_reply_text(r);
-  if (!text) co_return validation_problem(std::move(r.errors()));
+  const auto reply = read_reply_body(r, std::get<json::object>(body));
+  if (!reply) co_return validation_problem(std::move(r.errors()));
+  const auto* text = &reply->text;
 
   const auto& wa = app.settings().whatsapp;
   const auto now = app.clock().now();
@@ -77,9 +119,25 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
       const auto it = app.settings().city.texts.find("reply.not_deliverable");
       row.delivery_error = it != app.settings().city.texts.end() ? it->second : "no way back on this channel";
       outcome = Outcome::not_deliverable;
-    } else if (c->channel != domain::Channel::whatsapp || !wa.enabled) {
+    } else if (!channel_connected(app.settings(), c->channel)) {
       outcome = Outcome::channel_off;
       return;
+    } else if (c->channel != domain::Channel::whatsapp) {
+      auto target = social_target(*c, reply->private_reply);
+      const bool in_public = target["is_public"].as_bool() && !target["private_reply"].as_bool();
+      json::object payload{{"text", *text}};
+      if (c->channel != domain::Channel::x && !in_public) {
+        const auto since = c->citizen_last_inbound_at;
+        if (!since || *since <= now - std::chrono::hours(24 * 7)) {
+          outcome = Outcome::meta_window_closed;
+          return;
+        }
+        if (*since <= now - std::chrono::hours(24)) payload["human_agent"] = true;
+      }
+      payload["target"] = std::move(target);
+      message = storage::insert_outbound(tx, row);
+      storage::enqueue_outbox(tx, {channel, "reply", json::serialize(payload), message, *id, c->citizen, false});
+      outcome = Outcome::queued;
     } else {
       const bool window_open =
           c->citizen_last_inbound_at && *c->citizen_last_inbound_at > now - std::chrono::hours(24);
@@ -90,8 +148,10 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
       outcome = window_open ? Outcome::queued : Outcome::held;
       if (!window_open) row.delivery_status = "held";
     }
-    message = storage::insert_outbound(tx, row);
-    if (outcome == Outcome::queued || outcome == Outcome::held) {
+    if (c->channel == domain::Channel::whatsapp || outcome == Outcome::not_deliverable) {
+      message = storage::insert_outbound(tx, row);
+    }
+    if (c->channel == domain::Channel::whatsapp && (outcome == Outcome::queued || outcome == Outcome::held)) {
       json::object payload{{"text", *text}, {"target", target_json(*c)}};
       storage::enqueue_outbox(tx, {channel, "reply", json::serialize(payload), message, *id, c->citizen,
                                    outcome == Outcome::held});
@@ -122,6 +182,10 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
                         "the citizen's last WhatsApp message is older than 24 hours, so WhatsApp does not deliver "
                         "free text; no reply template (WHATSAPP_REPLY_TEMPLATE) is configured to re-open the "
                         "conversation");
+    case Outcome::meta_window_closed:
+      co_return problem(http::status::conflict,
+                        "the citizen's last message is older than 7 days: Facebook and Instagram only deliver "
+                        "replies (with the HUMAN_AGENT tag) up to 7 days after the citizen's last message");
     default:
       break;
   }

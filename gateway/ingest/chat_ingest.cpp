@@ -136,6 +136,8 @@ void on_message(storage::Tx& tx, Channel channel, InboundMessage m, const Ingest
   ++summary.messages;
   summary.anliegen.push_back(placed.anliegen.value);
 
+  // Public comments get no automatic answer: it would be posted publicly under the citizen's comment.
+  if (m.is_public) return;
   const std::vector<std::pair<std::string, std::string>> ref{{"referenz", placed.reference}};
   if (std::find(m.flags.begin(), m.flags.end(), "abusive") != m.flags.end() && !citizen.netiquette_notified_at) {
     queue_auto_reply(tx, channel, placed.anliegen, citizen.id, m, text_of(*env.city, "netiquette"), "netiquette", env,
@@ -157,8 +159,11 @@ void on_message(storage::Tx& tx, Channel channel, InboundMessage m, const Ingest
     auto values = hour_values(*next);
     values.insert(values.end(), ref.begin(), ref.end());
     text = domain::fill_placeholders(text_of(*env.city, "sprechstunde.next"), values);
-  } else {
+  } else if (channel == Channel::whatsapp) {
+    // The Sprechstunde is WhatsApp's; other channels hear about hours only when one is announced for them.
     text = domain::fill_placeholders(text_of(*env.city, "sprechstunde.none"), ref);
+  } else {
+    return;
   }
   queue_auto_reply(tx, channel, placed.anliegen, citizen.id, m, text, "sprechstunde_next", env, summary);
   storage::set_auto_reply_sent(tx, citizen.id, now);

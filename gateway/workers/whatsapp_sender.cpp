@@ -4,6 +4,7 @@
 
 #include "channels/whatsapp/outbound.hpp"
 #include "gateway/net/http_client.hpp"
+#include "gateway/workers/outbox_payload.hpp"
 
 #ifndef ANLIEGEN_VERSION
 #define ANLIEGEN_VERSION "0"
@@ -13,24 +14,6 @@ namespace anliegen::gateway {
 namespace {
 
 namespace json = boost::json;
-
-std::string str(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string().data(), v->as_string().size()) : std::string();
-}
-
-channels::ReplyTarget target_from(const json::object& payload) {
-  channels::ReplyTarget t;
-  const auto* v = payload.if_contains("target");
-  if (!v || !v->is_object()) return t;
-  const auto& o = v->as_object();
-  t.account_id = str(o, "account_id");
-  t.recipient_key = str(o, "recipient_key");
-  t.recipient_phone = str(o, "recipient_phone");
-  t.reply_to_id = str(o, "reply_to_id");
-  t.thread_key = str(o, "thread_key");
-  return t;
-}
 
 class WhatsAppSender final : public OutboxSender {
  public:
@@ -42,7 +25,7 @@ class WhatsAppSender final : public OutboxSender {
     channels::OutboundRequest request;
     namespace wa = channels::whatsapp;
     if (item.kind == "reply") {
-      request = wa::render_text(target_from(payload), str(payload, "text"));
+      request = wa::render_text(payload_target(payload), payload_string(payload, "text"));
     } else if (item.kind == "template") {
       std::vector<std::string> params;
       if (const auto* p = payload.if_contains("params"); p && p->is_array()) {
@@ -50,9 +33,11 @@ class WhatsAppSender final : public OutboxSender {
           if (e.is_string()) params.emplace_back(e.as_string().c_str());
         }
       }
-      request = wa::render_template(target_from(payload), str(payload, "template"), str(payload, "language"), params);
+      request = wa::render_template(payload_target(payload), payload_string(payload, "template"),
+                                    payload_string(payload, "language"), params);
     } else if (item.kind == "reject_call") {
-      request = wa::render_reject_call(str(payload, "account_id"), str(payload, "call_id"));
+      request =
+          wa::render_reject_call(payload_string(payload, "account_id"), payload_string(payload, "call_id"));
     } else {
       return {channels::SendOutcome::Kind::permanent_failure, "", "", "unknown outbox kind '" + item.kind + "'"};
     }

@@ -1,0 +1,25 @@
+#pragma once
+// Sends Facebook and Instagram outbox rows through the Graph API (Send API and comment replies), and X
+// rows through the X API: the channel's adapter renders the request, the gateway adds the base URL and
+// the bearer token, and the adapter classifies the answer.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "channels/adapter.hpp"
+#include "gateway/workers/outbox_dispatcher.hpp"
+
+namespace anliegen::gateway {
+
+// Renders a reply; `human_agent` is set when the outbox payload says "human_agent": true (Messenger
+// and Instagram between 24 hours and 7 days after the citizen's last message).
+using RenderMessage =
+    std::function<channels::OutboundRequest(const channels::ReplyTarget& target, std::string_view text, bool human_agent)>;
+
+// A sender for outbox rows of kind "reply": base_url + rendered path, `Authorization: Bearer <token>`.
+std::shared_ptr<OutboxSender> make_graph_sender(std::string base_url, std::string token,
+                                                std::shared_ptr<const channels::Adapter> adapter,
+                                                RenderMessage render);
+
+}  // namespace anliegen::gateway

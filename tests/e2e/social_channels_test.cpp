@@ -1,0 +1,225 @@
+// Facebook, Instagram and X end to end: handshakes, signatures, ingest and replies through a fake
+// Graph API and a fake X API.
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "social_support.hpp"
+
+using namespace anliegen::testing;
+namespace json = boost::json;
+
+namespace {
+
+const std::string kFbUser = "7100000000000001";
+const std::string kIgUser = "1810000000000001";
+const std::string kXUser = "1600000000000000002";
+
+// What the outbox holds, for failure messages.
+std::string outbox(const SocialGateway& s) {
+  return s.sql("SELECT coalesce(string_agg(channel || ' ' || state || ' ' || last_error || ' ' || payload::text, "
+               "E'\\n' ORDER BY id), '') FROM outbox");
+}
+
+// Social channels send no automatic answer when no Sprechstunde is announced for them, and never under
+// a public comment: nothing may have gone out.
+void settle(SocialGateway& s) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK_MESSAGE(s.platform.count("/") == 0, outbox(s));
+  s.platform.clear();
+}
+
+json::value last_body(const SocialGateway& s, const std::string& prefix) {
+  const auto seen = s.platform.requests(prefix);
+  REQUIRE_FALSE(seen.empty());
+  return json::parse(seen.back().body);
+}
+
+}  // namespace
+
+TEST_CASE("without META_APP_SECRET and X_CONSUMER_SECRET the social webhooks do not exist") {
+  RunningGateway gw;
+  check_problem(gw.get("/webhooks/facebook?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"), 404);
+  check_problem(gw.get("/webhooks/instagram?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"), 404);
+  check_problem(gw.get("/webhooks/x?crc_token=abc"), 404);
+  check_problem(gw.send_json("POST", "/webhooks/facebook", "{}"), 404);
+  check_problem(gw.send_json("POST", "/webhooks/x", "{}"), 404);
+}
+
+TEST_CASE("handshakes: Meta's hub.challenge and X's CRC response token") {
+  SocialGateway s;
+  for (const std::string channel : {"facebook", "instagram"}) {
+    auto ok = s.gw->get("/webhooks/" + channel + "?hub.mode=subscribe&hub.verify_token=" + kMetaVerifyToken +
+                        "&hub.challenge=1158201444");
+    CHECK(ok.status == 200);
+    CHECK(ok.body == "1158201444");
+    CHECK(s.gw->get("/webhooks/" + channel + "?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1").status ==
+          403);
+  }
+  auto crc = s.gw->get("/webhooks/x?crc_token=challenge-123");
+  CHECK(crc.status == 200);
+  CHECK(crc.header("content-type").find("application/json") == 0);
+  CHECK(json::parse(crc.body).at("response_token") ==
+        anliegen::channels::x::x_signature(kXSecret, "challenge-123").c_str());
+}
+
+TEST_CASE("a bad signature is 401 and nothing is stored, on every channel") {
+  SocialGateway s;
+  const auto now = unix_now();
+  check_problem(s.post_meta("facebook", meta_dm("page", kPageId, "m_BAD1", "Hallo", now, kFbUser), false), 401);
+  check_problem(s.post_meta("instagram", meta_dm("instagram", kIgAccountId, "ig_BAD1", "Hallo", now, kIgUser), false),
+                401);
+  check_problem(s.post_x(x_dm("1900000000000000001", "Hallo", now), false), 401);
+  CHECK(s.sql("SELECT count(*) FROM anliegen") == "0");
+  CHECK(s.sql("SELECT count(*) FROM messages") == "0");
+}
+
+TEST_CASE("Messenger: a DM becomes a routed Anliegen once, echoes create nothing, the reply is a RESPONSE") {
+  SocialGateway s;
+  const auto body = meta_dm("page", kPageId, "m_ANL-1", "Der Gehweg in der Lindenstraße ist aufgerissen.", unix_now(),
+                            kFbUser);
+  CHECK(s.post_meta("facebook", body).status == 200);
+  CHECK(s.post_meta("facebook", body).status == 200);  // Meta retries
+  CHECK(s.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(s.sql("SELECT count(*) FROM messages WHERE direction = 'inbound'") == "1");
+  CHECK(s.sql("SELECT channel || ':' || kind FROM anliegen") == "facebook:message");
+  CHECK(s.sql("SELECT unit_code <> '' FROM anliegen") == "t");
+  settle(s);
+
+  // Our own message coming back as an echo creates nothing.
+  std::ifstream echo_file(std::string(ANLIEGEN_SOURCE_DIR) + "/tests/fixtures/facebook/echo.json", std::ios::binary);
+  std::stringstream echo;
+  echo << echo_file.rdbuf();
+  REQUIRE_FALSE(echo.str().empty());
+  CHECK(s.post_meta("facebook", echo.str()).status == 200);
+  CHECK(s.sql("SELECT count(*) FROM messages WHERE direction = 'inbound'") == "1");
+
+  auto r = s.reply(R"({"text":"Danke, wir kümmern uns darum."})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE(s.platform.wait_for(1, "/v23.0/me/messages"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(s.platform.count("/") == 1);
+  const auto sent = s.platform.requests("/v23.0/me/messages").back();
+  CHECK(sent.header("authorization") == "Bearer page-token");
+  const auto b = json::parse(sent.body);
+  CHECK(b.at("messaging_type") == "RESPONSE");
+  CHECK(b.at("recipient").at("id") == kFbUser.c_str());
+  CHECK(b.at("message").at("text") == "Danke, wir kümmern uns darum.");
+  check_problem(s.reply(R"({"text":"x","private":"yes"})"), 422);
+}
+
+TEST_CASE("Messenger: after 24 hours with the HUMAN_AGENT tag, after 7 days refused with 409") {
+  SocialGateway s;
+  CHECK(s.post_meta("facebook", meta_dm("page", kPageId, "m_OLD-1", "Hallo", unix_now() - 30 * 3600, kFbUser))
+            .status == 200);
+  settle(s);
+  auto r = s.reply(R"({"text":"Entschuldigung für die späte Antwort."})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE(s.platform.wait_for(1, "/v23.0/me/messages"));
+  const auto b = last_body(s, "/v23.0/me/messages");
+  CHECK(b.at("messaging_type") == "MESSAGE_TAG");
+  CHECK(b.at("tag") == "HUMAN_AGENT");
+
+  SocialGateway late;
+  CHECK(late.post_meta("facebook", meta_dm("page", kPageId, "m_OLD-2", "Hallo", unix_now() - 8 * 86400, kFbUser))
+            .status == 200);
+  settle(late);
+  const auto before = late.sql("SELECT count(*) FROM messages");
+  check_problem(late.reply(R"({"text":"Zu spät."})"), 409);
+  CHECK(late.sql("SELECT count(*) FROM messages") == before);
+}
+
+TEST_CASE("Facebook: a Page comment is a public comment answered under it, or privately on request") {
+  SocialGateway s;
+  CHECK(s.post_meta("facebook", fb_comment("900000000000001_1000000000000001", "Wann wird die Ampel repariert?",
+                                           unix_now()))
+            .status == 200);
+  CHECK(s.sql("SELECT kind FROM anliegen") == "comment");
+  CHECK(s.sql("SELECT 'public' = ANY(tags) FROM anliegen") == "t");
+  settle(s);
+  auto r = s.reply(R"({"text":"Die Ampel wird nächste Woche repariert."})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE(s.platform.wait_for(1, "/v23.0/900000000000001_1000000000000001/comments"));
+  CHECK(last_body(s, "/v23.0/900000000000001_1000000000000001/comments").at("message") ==
+        "Die Ampel wird nächste Woche repariert.");
+  s.platform.clear();
+  r = s.reply(R"({"text":"Privat: Ihre Nummer ist A-1.","private":true})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE_MESSAGE(s.platform.wait_for(1, "/v23.0/me/messages"), outbox(s));
+  CHECK(last_body(s, "/v23.0/me/messages").at("recipient").at("comment_id") == "900000000000001_1000000000000001");
+}
+
+TEST_CASE("Instagram: a DM is answered through the Send API, a comment under the comment") {
+  SocialGateway s;
+  const auto body = meta_dm("instagram", kIgAccountId, "ig_MID-1", "Der Brunnen ist voller Müll.", unix_now(), kIgUser);
+  CHECK(s.post_meta("instagram", body).status == 200);
+  CHECK(s.post_meta("instagram", body).status == 200);
+  CHECK(s.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(s.sql("SELECT channel FROM anliegen") == "instagram");
+  settle(s);
+  auto r = s.reply(R"({"text":"Danke!"})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE(s.platform.wait_for(1, "/v23.0/me/messages"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(s.platform.count("/") == 1);
+  CHECK(last_body(s, "/v23.0/me/messages").at("messaging_type") == "RESPONSE");
+
+  s.platform.clear();
+  CHECK(s.post_meta("instagram", ig_comment("17860000000000001", "Wann öffnet das Freibad?", "1810000000000002"))
+            .status == 200);
+  CHECK(s.sql("SELECT kind FROM anliegen WHERE id = (SELECT max(id) FROM anliegen)") == "comment");
+  CHECK(s.sql("SELECT 'public' = ANY(tags) FROM anliegen WHERE id = (SELECT max(id) FROM anliegen)") == "t");
+  settle(s);
+  r = s.reply(R"({"text":"Am 1. Juni."})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE(s.platform.wait_for(1, "/v23.0/17860000000000001/replies"));
+  CHECK(last_body(s, "/v23.0/17860000000000001/replies").at("message") == "Am 1. Juni.");
+}
+
+TEST_CASE("X: a DM becomes an Anliegen once, our own DM creates nothing, the reply goes to the DM endpoint") {
+  SocialGateway s;
+  const auto body = x_dm("1900000000000000042", "Das Wartehäuschen ist beschädigt.", unix_now());
+  CHECK(s.post_x(body).status == 200);
+  CHECK(s.post_x(body).status == 200);
+  CHECK(s.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(s.sql("SELECT channel || ':' || kind FROM anliegen") == "x:message");
+  settle(s);
+  CHECK(s.post_x(x_dm("1900000000000000043", "Danke", unix_now(), kXCityId, kXUser)).status == 200);
+  CHECK(s.sql("SELECT count(*) FROM messages WHERE direction = 'inbound'") == "1");
+
+  auto r = s.reply(R"({"text":"Wir schicken jemanden vorbei."})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  const std::string dm_path = "/2/dm_conversations/with/" + kXUser + "/messages";
+  REQUIRE(s.platform.wait_for(1, dm_path));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(s.platform.count("/") == 1);
+  const auto sent = s.platform.requests(dm_path).back();
+  CHECK(sent.header("authorization") == "Bearer x-user-token");
+  CHECK(json::parse(sent.body).at("text") == "Wir schicken jemanden vorbei.");
+}
+
+TEST_CASE("X: a mention is a public comment answered with a reply post; the city's own post creates nothing") {
+  SocialGateway s;
+  CHECK(s.post_x(x_mention("1990000000000000123", "@musterstadt Die Laterne ist kaputt.", unix_now())).status == 200);
+  CHECK(s.sql("SELECT kind FROM anliegen") == "comment");
+  CHECK(s.sql("SELECT 'public' = ANY(tags) FROM anliegen") == "t");
+  settle(s);
+  CHECK(s.post_x(x_mention("1990000000000000124", "Unser eigener Beitrag", unix_now(), kXCityId)).status == 200);
+  CHECK(s.sql("SELECT count(*) FROM anliegen") == "1");
+  auto r = s.reply(R"({"text":"Danke, ist gemeldet."})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE(s.platform.wait_for(1, "/2/tweets"));
+  const auto b = last_body(s, "/2/tweets");
+  CHECK(b.at("reply").at("in_reply_to_tweet_id") == "1990000000000000123");
+  CHECK(b.at("text") == "Danke, ist gemeldet.");
+}
+
+TEST_CASE("a missing companion variable of META_APP_SECRET or X_CONSUMER_SECRET is named and exits 2") {
+  auto meta = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"META_APP_SECRET", "s"},
+                                       {"META_VERIFY_TOKEN", "v"}});
+  CHECK(meta.status == 2);
+  CHECK(meta.err.find("FACEBOOK_PAGE_TOKEN") != std::string::npos);
+  auto x = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"X_CONSUMER_SECRET", "s"}});
+  CHECK(x.status == 2);
+  CHECK(x.err.find("X_USER_TOKEN") != std::string::npos);
+}

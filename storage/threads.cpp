@@ -22,7 +22,7 @@ constexpr const char* kLockCitizen = R"sql(
 
 constexpr const char* kFindOpenThread = R"sql(
   SELECT id, status, unit_code, reference FROM anliegen
-  WHERE citizen_id = $1 AND channel = $2 AND status NOT IN ('closed', 'rejected')
+  WHERE citizen_id = $1 AND channel = $2 AND kind = $4 AND status NOT IN ('closed', 'rejected')
     AND last_message_at >= $3::timestamptz
   ORDER BY last_message_at DESC, id DESC LIMIT 1)sql";
 
@@ -97,8 +97,9 @@ void set_netiquette_notified(Tx& tx, domain::CitizenId id, domain::Timestamp at)
 }
 
 std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,
-                                           domain::Timestamp since) {
-  const auto r = txn(tx).exec_params(kFindOpenThread, citizen.value, ch(channel), detail::timestamp_param(since));
+                                           domain::Kind kind, domain::Timestamp since) {
+  const auto r = txn(tx).exec_params(kFindOpenThread, citizen.value, ch(channel), detail::timestamp_param(since),
+                                     std::string(domain::to_string(kind)));
   if (r.empty()) return std::nullopt;
   return OpenThread{domain::AnliegenId{r[0][0].as<std::int64_t>()},
                     domain::parse_status(r[0][1].as<std::string>()).value_or(domain::Status::new_),

@@ -37,10 +37,10 @@ struct OpenThread {
   std::string reference;
 };
 
-// The citizen's most recent Anliegen on `channel` that is neither closed nor rejected and whose last
-// message is not older than `since`.
+// The citizen's most recent Anliegen on `channel` of `kind` (private messages and public comments never
+// share a thread) that is neither closed nor rejected and whose last message is not older than `since`.
 std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,
-                                           domain::Timestamp since);
+                                           domain::Kind kind, domain::Timestamp since);
 
 struct InboundMessageRow {
   domain::AnliegenId anliegen;

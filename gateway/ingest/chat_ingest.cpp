@@ -71,7 +71,7 @@ Placed place_message(storage::Tx& tx, Channel channel, const InboundMessage& m, 
     row.lon = m.location->lon;
   }
   const auto since = m.sent_at - std::chrono::hours(env.thread_window_hours);
-  if (auto open = storage::find_open_thread(tx, citizen, channel, since)) {
+  if (auto open = storage::find_open_thread(tx, citizen, channel, m.kind, since)) {
     row.anliegen = open->id;
     return {open->id, storage::append_inbound(tx, row), open->reference, false};
   }

@@ -152,12 +152,18 @@ TEST_CASE("open threads: not closed, recent enough; appending reopens answered o
   const auto now = domain::SystemClock{}.now();
   std::optional<storage::OpenThread> open, none;
   chat.conn->read([&](storage::Tx& tx) {
-    open = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, now - std::chrono::hours(24));
-    none = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, now + std::chrono::hours(1));
+    open = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, domain::Kind::message, now - std::chrono::hours(24));
+    none = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, domain::Kind::message, now + std::chrono::hours(1));
   });
   REQUIRE(open);
   CHECK(open->id == chat.created.id);
   CHECK_FALSE(none);
+  std::optional<storage::OpenThread> comment;
+  chat.conn->read([&](storage::Tx& tx) {
+    comment = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, domain::Kind::comment,
+                                        now - std::chrono::hours(24));
+  });
+  CHECK_FALSE(comment);  // a public comment never joins a private conversation
   chat.db.scalar("UPDATE anliegen SET status = 'answered'");
   chat.conn->transact([&](storage::Tx& tx) {
     storage::append_inbound(tx, {chat.created.id, domain::Channel::whatsapp, "wamid.IN2", "400", "text", "Noch da?", "",
@@ -166,7 +172,7 @@ TEST_CASE("open threads: not closed, recent enough; appending reopens answered o
   CHECK(chat.db.scalar("SELECT status FROM anliegen") == "in_progress");
   chat.db.scalar("UPDATE anliegen SET status = 'closed'");
   chat.conn->read([&](storage::Tx& tx) {
-    open = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, now - std::chrono::hours(24));
+    open = storage::find_open_thread(tx, chat.citizen, domain::Channel::whatsapp, domain::Kind::message, now - std::chrono::hours(24));
   });
   CHECK_FALSE(open);
 }

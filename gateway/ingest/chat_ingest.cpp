@@ -119,6 +119,8 @@ void on_message(storage::Tx& tx, Channel channel, InboundMessage m, const Ingest
   // A message without a usable timestamp counts as sent when it arrived, never in 1970.
   if (domain::to_unix_ms(m.sent_at) <= 0 || m.sent_at > now + std::chrono::minutes(5)) m.sent_at = now;
   if (is_abusive(m.text, env.city->abusive_words)) m.flags.push_back("abusive");
+  // Clerks must see that an answer to this will be public.
+  if (m.is_public) m.flags.push_back("public");
 
   const auto citizen = storage::lock_citizen(tx, {{}, channel, m.sender.key, m.sender.display_name, m.sender.phone,
                                                   m.sender.email});

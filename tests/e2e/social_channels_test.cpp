@@ -136,6 +136,7 @@ TEST_CASE("Facebook: a Page comment is a public comment answered under it, or pr
             .status == 200);
   CHECK(s.sql("SELECT kind FROM anliegen") == "comment");
   CHECK(s.sql("SELECT 'public' = ANY(tags) FROM anliegen") == "t");
+  CHECK(s.sql("SELECT bool_and('public' = ANY(flags)) FROM messages WHERE direction = 'inbound'") == "t");
   settle(s);
   auto r = s.reply(R"({"text":"Die Ampel wird nächste Woche repariert."})");
   REQUIRE_MESSAGE(r.status == 202, r.body);

@@ -1,6 +1,7 @@
 #include "channels/meta/json_access.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/object.hpp>
 
 #include <charconv>
@@ -84,6 +85,53 @@ std::optional<domain::Timestamp> unix_seconds(const json::object& o, std::string
   // Reject what cannot be a plausible instant (and would overflow as milliseconds).
   if (!secs || *secs < 0 || *secs > 32503680000) return std::nullopt;  // year 3000
   return domain::from_unix_ms(*secs * 1000);
+}
+
+namespace {
+
+ParseResult parse_document(std::string_view body, std::string_view expected_object, EntryParser parse_entry) {
+  ParseResult result;
+  boost::system::error_code ec;
+  const json::value doc = json::parse(body, ec);
+  if (ec) {
+    result.parse_error = "body is not JSON: " + ec.message();
+    return result;
+  }
+  const auto* root = doc.if_object();
+  if (!root) {
+    result.parse_error = "body is not a JSON object";
+    return result;
+  }
+  if (const std::string object = str(*root, "object"); object != expected_object) {
+    result.parse_error =
+        "unexpected object \"" + object.substr(0, 64) + "\" (want " + std::string(expected_object) + ")";
+    return result;
+  }
+  const auto* entries = arr(*root, "entry");
+  if (!entries) {
+    result.parse_error = "entry is missing or not an array";
+    return result;
+  }
+  for (const auto& item : *entries) {
+    if (const auto* entry = as_obj(item)) {
+      parse_entry(*entry, result.events);
+    } else {
+      result.events.push_back(Ignored{"entry is not an object"});
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+ParseResult parse_envelope(std::string_view body, std::string_view expected_object, EntryParser parse_entry) {
+  try {
+    return parse_document(body, expected_object, parse_entry);
+  } catch (const std::exception& e) {  // allocation failure and the like: still a value, not a throw
+    ParseResult result;
+    result.parse_error = std::string("parser failure: ") + e.what();
+    return result;
+  }
 }
 
 }  // namespace anliegen::channels::meta

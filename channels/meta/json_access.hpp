@@ -10,6 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "channels/adapter.hpp"
 #include "domain/time.hpp"
 
 namespace anliegen::channels::meta {
@@ -32,5 +35,10 @@ std::optional<double> number(const json::object& o, std::string_view key);
 std::optional<std::int64_t> integer(const json::object& o, std::string_view key);
 // A Unix-seconds timestamp member (string or number) as a domain timestamp.
 std::optional<domain::Timestamp> unix_seconds(const json::object& o, std::string_view key);
+
+// The envelope every Meta webhook shares: JSON object, `object` == expected_object, `entry[]`; each
+// entry object goes to `parse_entry`. Never throws: problems come back as ParseResult::parse_error.
+using EntryParser = void (*)(const json::object& entry, std::vector<InboundEvent>& out);
+ParseResult parse_envelope(std::string_view body, std::string_view expected_object, EntryParser parse_entry);
 
 }  // namespace anliegen::channels::meta

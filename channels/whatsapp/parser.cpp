@@ -137,48 +137,10 @@ void parse_entry(const json::object& entry, std::vector<InboundEvent>& out) {
   }
 }
 
-ParseResult parse_document(std::string_view body) {
-  ParseResult result;
-  boost::system::error_code ec;
-  const json::value doc = json::parse(body, ec);
-  if (ec) {
-    result.parse_error = "body is not JSON: " + ec.message();
-    return result;
-  }
-  const auto* root = doc.if_object();
-  if (!root) {
-    result.parse_error = "body is not a JSON object";
-    return result;
-  }
-  if (const std::string object = str(*root, "object"); object != "whatsapp_business_account") {
-    result.parse_error = "unexpected object \"" + object.substr(0, 64) + "\" (want whatsapp_business_account)";
-    return result;
-  }
-  const auto* entries = arr(*root, "entry");
-  if (!entries) {
-    result.parse_error = "entry is missing or not an array";
-    return result;
-  }
-  for (const auto& item : *entries) {
-    if (const auto* entry = as_obj(item)) {
-      parse_entry(*entry, result.events);
-    } else {
-      result.events.push_back(Ignored{"entry is not an object"});
-    }
-  }
-  return result;
-}
-
 }  // namespace
 
 ParseResult parse_whatsapp(std::string_view body) {
-  try {
-    return parse_document(body);
-  } catch (const std::exception& e) {  // allocation failure and the like: still a value, not a throw
-    ParseResult result;
-    result.parse_error = std::string("parser failure: ") + e.what();
-    return result;
-  }
+  return meta::parse_envelope(body, "whatsapp_business_account", parse_entry);
 }
 
 }  // namespace anliegen::channels::whatsapp

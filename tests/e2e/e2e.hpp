@@ -16,9 +16,13 @@ struct RunningGateway {
   std::unique_ptr<ServerProcess> server;
 
   explicit RunningGateway(std::map<std::string, std::string> env = {}) {
-    server = std::make_unique<ServerProcess>(db.dsn(), std::move(env));
-    const bool ready = server->wait_ready();
-    if (!ready) FAIL("anliegen serve did not start:\n" << server->log());
+    // The free port is picked before the server binds it; another process may take it in between.
+    for (int attempt = 0;; ++attempt) {
+      server = std::make_unique<ServerProcess>(db.dsn(), env);
+      if (server->wait_ready()) break;
+      if (attempt < 3 && server->log().find("Address already in use") != std::string::npos) continue;
+      FAIL("anliegen serve did not start:\n" << server->log());
+    }
   }
   std::uint16_t port() const { return server->port(); }
 

@@ -17,7 +17,8 @@ App::App(Settings settings, const domain::Clock& clock)
     : settings_(std::move(settings)),
       clock_(clock),
       db_(std::make_unique<DbPool>(storage::with_connection_defaults(settings_.database_url, 3),
-                                   settings_.db_pool_size, 10000)),
+                                   settings_.db_pool_size, 10000,
+                                   static_cast<std::size_t>(settings_.db_group_max))),
       auth_(std::make_unique<Authenticator>(*db_)),
       rules_(std::make_unique<RulesProvider>(settings_.city.rules, [this] {
         std::vector<std::string> codes;

@@ -5,6 +5,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <future>
 #include <memory>
 
@@ -14,7 +15,8 @@ namespace anliegen::gateway {
 
 namespace asio = boost::asio;
 
-DbPool::DbPool(std::string dsn, int size, std::size_t max_queue) : dsn_(std::move(dsn)), max_queue_(max_queue) {
+DbPool::DbPool(std::string dsn, int size, std::size_t max_queue, std::size_t max_group)
+    : max_group_(std::max<std::size_t>(1, max_group)), dsn_(std::move(dsn)), max_queue_(max_queue) {
   for (int i = 0; i < size; ++i) threads_.emplace_back([this] { worker(); });
 }
 
@@ -56,24 +58,95 @@ void DbPool::enqueue(Job job) {
   cv_.notify_one();
 }
 
+std::vector<DbPool::Job> DbPool::take_group(Job first) {
+  std::vector<Job> group;
+  group.push_back(std::move(first));
+  for (auto it = queue_.begin(); it != queue_.end() && group.size() < max_group_;) {
+    if (it->grouped) {
+      group.push_back(std::move(*it));
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return group;
+}
+
+namespace {
+
+void ensure_connection(std::unique_ptr<storage::Connection>& conn, const std::string& dsn) {
+  if (!conn || !conn->usable()) {
+    conn.reset();
+    conn = storage::Connection::open(dsn);
+  }
+}
+
+// One grouped job alone, with a few attempts when it meets a deadlock or serialization conflict.
+std::exception_ptr run_alone(std::unique_ptr<storage::Connection>& conn, const std::string& dsn,
+                             const DbPool::TxWork& work) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      ensure_connection(conn, dsn);
+      conn->transact(work);
+      return nullptr;
+    } catch (const storage::Transient&) {
+      if (attempt == 3) return std::current_exception();
+    } catch (...) {
+      return std::current_exception();
+    }
+  }
+}
+
+}  // namespace
+
+void DbPool::run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group) {
+  std::vector<std::exception_ptr> errors(group.size());
+  if (group.size() == 1) {
+    errors[0] = run_alone(conn, dsn_, group[0].grouped);
+  } else {
+    try {
+      ensure_connection(conn, dsn_);
+      conn->transact([&](storage::Tx& tx) {
+        for (auto& job : group) job.grouped(tx);
+      });
+    } catch (const storage::Unavailable&) {
+      // The database is away (or the commit's outcome unknown): every job reports it; the platforms
+      // retry and the deliveries that did commit are recognised then.
+      std::fill(errors.begin(), errors.end(), std::current_exception());
+    } catch (...) {
+      for (std::size_t i = 0; i < group.size(); ++i) errors[i] = run_alone(conn, dsn_, group[i].grouped);
+    }
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    group[i].grouped = nullptr;
+    auto done = std::move(group[i].done);
+    done(errors[i]);
+  }
+}
+
 void DbPool::worker() {
   std::unique_ptr<storage::Connection> conn;
   for (;;) {
     Job job;
+    std::vector<Job> group;
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
       job = std::move(queue_.front());
       queue_.pop_front();
+      if (job.grouped) group = take_group(std::move(job));
+    }
+    if (!group.empty()) {
+      in_use_ += 1;
+      run_group(conn, group);
+      in_use_ -= 1;
+      continue;
     }
     ++in_use_;
     std::exception_ptr error;
     try {
-      if (!conn || !conn->usable()) {
-        conn.reset();
-        conn = storage::Connection::open(dsn_);
-      }
+      ensure_connection(conn, dsn_);
       job.work(*conn);
     } catch (...) {
       error = std::current_exception();
@@ -93,7 +166,7 @@ asio::awaitable<void> DbPool::run(Work work) {
       [this](auto handler, Work w) {
         auto ex = asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        enqueue(Job{std::move(w), [h, ex](std::exception_ptr e) {
+        enqueue(Job{std::move(w), nullptr, [h, ex](std::exception_ptr e) {
                       asio::post(ex, [h, e]() mutable { std::move (*h)(e); });
                     }});
       },
@@ -104,6 +177,18 @@ asio::awaitable<void> DbPool::transact(TxWork work) {
   return run([w = std::move(work)](storage::Connection& c) { c.transact(w); });
 }
 
+asio::awaitable<void> DbPool::transact_grouped(TxWork work) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr)>(
+      [this](auto handler, TxWork w) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        enqueue(Job{nullptr, std::move(w), [h, ex](std::exception_ptr e) {
+                      asio::post(ex, [h, e]() mutable { std::move (*h)(e); });
+                    }});
+      },
+      asio::use_awaitable, std::move(work));
+}
+
 asio::awaitable<void> DbPool::read(TxWork work) {
   return run([w = std::move(work)](storage::Connection& c) { c.read(w); });
 }
@@ -111,7 +196,7 @@ asio::awaitable<void> DbPool::read(TxWork work) {
 void DbPool::run_blocking(const Work& work) {
   auto promise = std::make_shared<std::promise<void>>();
   auto future = promise->get_future();
-  enqueue(Job{work, [promise](std::exception_ptr e) {
+  enqueue(Job{work, nullptr, [promise](std::exception_ptr e) {
                 if (e) {
                   promise->set_exception(e);
                 } else {

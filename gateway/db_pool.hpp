@@ -7,6 +7,13 @@
 //   co_await db.read([&](storage::Tx& tx) { found = storage::get_case(tx, id); });
 //
 // Exceptions thrown by the work (storage::Unavailable, ...) are rethrown in the awaiting coroutine.
+//
+// Group commit: `transact_grouped` jobs that are waiting when a database thread becomes free run
+// together in one transaction (up to `max_group`), so a burst of webhook deliveries costs one commit
+// per group instead of one per delivery. Each job completes only after the group committed. When the
+// group fails for a reason other than a lost database, every job of it runs again alone, so one bad
+// delivery cannot fail the others. Grouped work must therefore be repeatable: reset whatever it
+// records at its start.
 // A lost connection is replaced on the next job; when the queue is full, jobs fail fast with
 // storage::Unavailable so that the gateway answers 503 instead of queueing without bound.
 #include <boost/asio/awaitable.hpp>
@@ -29,7 +36,7 @@ class DbPool {
   using Work = std::function<void(storage::Connection&)>;
   using TxWork = std::function<void(storage::Tx&)>;
 
-  DbPool(std::string dsn, int size, std::size_t max_queue);
+  DbPool(std::string dsn, int size, std::size_t max_queue, std::size_t max_group = 64);
   ~DbPool();
   DbPool(const DbPool&) = delete;
   DbPool& operator=(const DbPool&) = delete;
@@ -37,6 +44,7 @@ class DbPool {
   boost::asio::awaitable<void> run(Work work);
   boost::asio::awaitable<void> transact(TxWork work);  // read-write transaction, committed
   boost::asio::awaitable<void> read(TxWork work);      // read-only transaction
+  boost::asio::awaitable<void> transact_grouped(TxWork work);  // read-write, maybe committed with others
 
   // Synchronous variant for background workers that own a thread anyway.
   void run_blocking(const Work& work);
@@ -48,11 +56,16 @@ class DbPool {
 
  private:
   struct Job {
-    Work work;
+    Work work;       // a job of its own
+    TxWork grouped;  // or a transaction body that may share its transaction
     std::function<void(std::exception_ptr)> done;
   };
   void enqueue(Job job);
   void worker();
+  std::vector<Job> take_group(Job first);  // under mutex_
+  void run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group);
+
+  std::size_t max_group_;
 
   std::string dsn_;
   std::size_t max_queue_;

@@ -125,6 +125,9 @@ Settings load_settings(const Environment& env, bool need_database) {
   if (const auto v = get(env, "ANLIEGEN_DB_POOL_SIZE"); !v.empty()) {
     s.db_pool_size = static_cast<int>(parse_number("ANLIEGEN_DB_POOL_SIZE", v, 1, 64));
   }
+  if (const auto v = get(env, "ANLIEGEN_DB_GROUP_MAX"); !v.empty()) {
+    s.db_group_max = static_cast<int>(parse_number("ANLIEGEN_DB_GROUP_MAX", v, 1, 1000));
+  }
   if (const auto v = get(env, "ANLIEGEN_MAX_BODY_BYTES"); !v.empty()) {
     s.max_body_bytes = static_cast<std::size_t>(parse_number("ANLIEGEN_MAX_BODY_BYTES", v, 1024, 64 << 20));
   }
@@ -144,9 +147,13 @@ Settings load_settings(const Environment& env, bool need_database) {
   if (const auto v = get(env, "ANLIEGEN_OUTBOX_RETRY_BASE_MS"); !v.empty()) {
     s.outbox_retry_base_ms = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_RETRY_BASE_MS", v, 10, 3600000));
   }
+  if (const auto v = get(env, "ANLIEGEN_SEND_TIMEOUT_MS"); !v.empty()) {
+    s.send_timeout_ms = static_cast<int>(parse_number("ANLIEGEN_SEND_TIMEOUT_MS", v, 100, 120000));
+  }
   load_whatsapp(env, s.whatsapp);
   load_meta(env, s.meta);
   load_x(env, s.x);
+  s.whatsapp.send_timeout_ms = s.meta.send_timeout_ms = s.x.send_timeout_ms = s.send_timeout_ms;
   s.config_path = get(env, "ANLIEGEN_CONFIG");
   if (s.config_path.empty()) {
     s.city = config::builtin_city_config();

@@ -32,6 +32,7 @@ struct WhatsAppSettings {
   std::string reply_template;            // WHATSAPP_REPLY_TEMPLATE: approved template for replies after 24 h
   std::string template_language = "de";  // WHATSAPP_TEMPLATE_LANGUAGE
   int thread_window_hours = 24;          // WHATSAPP_THREAD_WINDOW_HOURS: append to an open Anliegen this recent
+  int send_timeout_ms = 15000;           // from ANLIEGEN_SEND_TIMEOUT_MS
 };
 
 // Facebook and Instagram (META_*, FACEBOOK_*, INSTAGRAM_*). Both are on when META_APP_SECRET is set.
@@ -43,6 +44,7 @@ struct MetaSettings {
   std::string instagram_token;           // INSTAGRAM_ACCESS_TOKEN, default FACEBOOK_PAGE_TOKEN
   std::string graph_url = "https://graph.facebook.com/v23.0";  // META_GRAPH_URL, no trailing slash
   int thread_window_hours = 24;
+  int send_timeout_ms = 15000;           // from ANLIEGEN_SEND_TIMEOUT_MS
 };
 
 // X (X_*). On when X_CONSUMER_SECRET is set.
@@ -53,6 +55,7 @@ struct XChannelSettings {
   std::string api_url = "https://api.x.com";  // X_API_URL, no trailing slash
   std::string own_user_id;                // X_USER_ID (optional)
   int thread_window_hours = 24;
+  int send_timeout_ms = 15000;            // from ANLIEGEN_SEND_TIMEOUT_MS
 };
 
 struct Settings {
@@ -62,11 +65,13 @@ struct Settings {
   std::string config_path;              // ANLIEGEN_CONFIG (empty: built-in demo)
   int io_threads = 2;                   // ANLIEGEN_IO_THREADS
   int db_pool_size = 4;                 // ANLIEGEN_DB_POOL_SIZE
+  int db_group_max = 64;                // ANLIEGEN_DB_GROUP_MAX: webhook deliveries committed together (1 = off)
   std::size_t max_body_bytes = 1024 * 1024;  // ANLIEGEN_MAX_BODY_BYTES
   int request_timeout_seconds = 30;     // ANLIEGEN_REQUEST_TIMEOUT: a whole request must arrive within this
   int idle_timeout_seconds = 60;        // ANLIEGEN_IDLE_TIMEOUT: idle keep-alive connections are closed
   std::string log_level = "info";       // ANLIEGEN_LOG_LEVEL
   int outbox_retry_base_ms = 5000;      // ANLIEGEN_OUTBOX_RETRY_BASE_MS: first retry delay, doubled each time
+  int send_timeout_ms = 15000;          // ANLIEGEN_SEND_TIMEOUT_MS: one call to a platform API, whole exchange
   bool fetch_allow_private = false;     // ANLIEGEN_FETCH_ALLOW_PRIVATE=1: tests fetch from 127.0.0.1
   WhatsAppSettings whatsapp;
   MetaSettings meta;

@@ -8,25 +8,31 @@ namespace {
 
 using detail::txn;
 
-constexpr const char* kInsertAnliegen = R"sql(
-  WITH n AS (SELECT nextval(pg_get_serial_sequence('anliegen', 'id')) AS id)
-  INSERT INTO anliegen (id, reference, kind, channel, status, unit_code, priority, tags, category, lat, lon,
-                        address, citizen_id, received_at, updated_at, last_inbound_at, last_message_at,
-                        sprechstunde_id)
-  SELECT n.id, 'A-' || $1 || '-' || lpad(n.id::text, greatest(6, length(n.id::text)), '0'),
-         $2, $3, 'new', $4, $5, $6::text[], $7, NULLIF($8, '')::float8, NULLIF($9, '')::float8,
-         $10, $11, $12::timestamptz, now(), $12::timestamptz, $12::timestamptz, NULLIF($13, '')::bigint
-  FROM n
-  RETURNING id, reference)sql";
-
-constexpr const char* kInsertMessage = R"sql(
-  INSERT INTO messages (anliegen_id, direction, channel, external_id, text, sent_at, author)
-  VALUES ($1, 'inbound', $2, NULLIF($3, ''), $4, $5::timestamptz, '')
-  RETURNING id)sql";
-
-constexpr const char* kInsertDecision = R"sql(
-  INSERT INTO routing_decisions (anliegen_id, unit_code, rule_id, rule_name, reason, actor)
-  VALUES ($1, $2, $3, $4, $5, 'routing'))sql";
+constexpr const char* kInsertCase = R"sql(
+  WITH n AS (SELECT nextval(pg_get_serial_sequence('anliegen', 'id')) AS id),
+  a AS (
+    INSERT INTO anliegen (id, reference, kind, channel, status, unit_code, priority, tags, category, lat, lon,
+                          address, citizen_id, received_at, updated_at, last_inbound_at, last_message_at,
+                          sprechstunde_id)
+    SELECT n.id, 'A-' || $1 || '-' || lpad(n.id::text, greatest(6, length(n.id::text)), '0'),
+           $2, $3, 'new', $4, $5, $6::text[], $7, NULLIF($8, '')::float8, NULLIF($9, '')::float8,
+           $10, $11, $12::timestamptz, now(), $12::timestamptz, $12::timestamptz, NULLIF($13, '')::bigint
+    FROM n
+    RETURNING id, reference),
+  m AS (
+    INSERT INTO messages (anliegen_id, direction, channel, external_id, text, sent_at, author, account_id, type,
+                          reply_to, flags, lat, lon)
+    SELECT a.id, 'inbound', $3, NULLIF($14, ''), $15, $12::timestamptz, '', $16, $17, $18, $19::text[],
+           NULLIF($20, '')::float8, NULLIF($21, '')::float8
+    FROM a
+    RETURNING id),
+  d AS (
+    INSERT INTO routing_decisions (anliegen_id, unit_code, rule_id, rule_name, reason, actor)
+    SELECT a.id, $4, $22, $23, $24, 'routing' FROM a),
+  e AS (
+    INSERT INTO audit_events (anliegen_id, actor, type, data)
+    SELECT a.id, $25, 'created', jsonb_build_object('channel', $3::text, 'unit', $4::text) FROM a)
+  SELECT a.id, a.reference, m.id FROM a, m)sql";
 
 constexpr const char* kSelectCase = R"sql(
   SELECT a.id, a.reference, a.kind, a.channel, a.status, a.unit_code, a.assignee, a.priority,
@@ -60,7 +66,7 @@ std::string str(const pqxx::field& f) { return f.is_null() ? std::string() : f.a
 }  // namespace
 
 domain::CitizenId upsert_citizen(Tx& tx, const domain::Citizen& c) {
-  const auto row = txn(tx).exec_params1(
+  const auto row = detail::exec_prepared1(tx, 
       "INSERT INTO citizens (channel, external_id, display_name, phone, email) VALUES ($1, $2, $3, $4, $5) "
       "ON CONFLICT (channel, external_id) DO UPDATE SET "
       "  display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE citizens.display_name END,"
@@ -73,32 +79,26 @@ domain::CitizenId upsert_citizen(Tx& tx, const domain::Citizen& c) {
 }
 
 CreatedCase create_case(Tx& tx, const NewCase& in) {
-  auto& t = txn(tx);
-  const auto citizen = upsert_citizen(tx, in.citizen);
-  const auto row = t.exec_params1(
-      kInsertAnliegen, std::to_string(domain::berlin_year(in.received_at)), std::string(domain::to_string(in.kind)),
-      std::string(domain::to_string(in.channel)), in.routing.unit, std::string(domain::to_string(in.priority)),
-      detail::text_array_param(in.tags), in.category, detail::optional_double_param(in.location.lat),
-      detail::optional_double_param(in.location.lon), in.location.address, citizen.value,
-      detail::timestamp_param(in.received_at),
-      in.sprechstunde_id ? std::to_string(*in.sprechstunde_id) : std::string());
+  const auto citizen = in.citizen.id.value ? in.citizen.id : upsert_citizen(tx, in.citizen);
+  const std::string channel(domain::to_string(in.channel));
+  const auto row = detail::exec_prepared1(
+      tx, kInsertCase, std::to_string(domain::berlin_year(in.received_at)), std::string(domain::to_string(in.kind)),
+      channel, in.routing.unit, std::string(domain::to_string(in.priority)), detail::text_array_param(in.tags),
+      in.category, detail::optional_double_param(in.location.lat), detail::optional_double_param(in.location.lon),
+      in.location.address, citizen.value, detail::timestamp_param(in.received_at),
+      in.sprechstunde_id ? std::to_string(*in.sprechstunde_id) : std::string(), in.external_message_id, in.text,
+      in.account_id, in.message_type, in.reply_to, detail::text_array_param(in.message_flags),
+      detail::optional_double_param(in.message_lat), detail::optional_double_param(in.message_lon),
+      in.routing.rule_id, in.routing.rule_name, in.routing.reason, in.actor);
   CreatedCase out;
   out.id = domain::AnliegenId{row[0].as<std::int64_t>()};
   out.reference = row[1].as<std::string>();
-  const auto msg = t.exec_params1(kInsertMessage, out.id.value, std::string(domain::to_string(in.channel)),
-                                  in.external_message_id, in.text, detail::timestamp_param(in.received_at));
-  out.first_message = domain::MessageId{msg[0].as<std::int64_t>()};
-  t.exec_params(kInsertDecision, out.id.value, in.routing.unit, in.routing.rule_id, in.routing.rule_name,
-                in.routing.reason);
-  record_event(tx, out.id, in.actor, "created",
-               R"({"channel":")" + std::string(domain::to_string(in.channel)) + R"(","unit":")" + in.routing.unit +
-                   "\"}");
+  out.first_message = domain::MessageId{row[2].as<std::int64_t>()};
   return out;
 }
 
 std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
-  auto& t = txn(tx);
-  const auto r = t.exec_params(kSelectCase, id.value);
+  const auto r = detail::exec_prepared(tx, kSelectCase, id.value);
   if (r.empty()) return std::nullopt;
   const auto& row = r[0];
   domain::Anliegen a;
@@ -135,7 +135,7 @@ std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
   a.routing.rule_name = str(row[26]);
   a.routing.reason = str(row[27]);
 
-  for (const auto& m : t.exec_params(kSelectMessages, id.value)) {
+  for (const auto& m : detail::exec_prepared(tx, kSelectMessages, id.value)) {
     domain::Message msg;
     msg.id = domain::MessageId{m[0].as<std::int64_t>()};
     msg.direction = domain::parse_direction(m[1].as<std::string>()).value_or(domain::Direction::inbound);
@@ -148,7 +148,7 @@ std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
     msg.flags = detail::text_array_from_json(m[8]);
     a.messages.push_back(std::move(msg));
   }
-  for (const auto& f : t.exec_params(kSelectAttachments, id.value)) {
+  for (const auto& f : detail::exec_prepared(tx, kSelectAttachments, id.value)) {
     const auto message_id = f[0].as<std::int64_t>();
     domain::Attachment att;
     att.id = domain::AttachmentId{f[1].as<std::int64_t>()};
@@ -168,13 +168,13 @@ std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
 
 void record_event(Tx& tx, domain::AnliegenId id, const std::string& actor, const std::string& type,
                   const std::string& data_json) {
-  txn(tx).exec_params("INSERT INTO audit_events (anliegen_id, actor, type, data) VALUES ($1, $2, $3, $4::jsonb)",
+  detail::exec_prepared(tx, "INSERT INTO audit_events (anliegen_id, actor, type, data) VALUES ($1, $2, $3, $4::jsonb)",
                       id.value, actor, type, data_json);
 }
 
 std::vector<AuditEvent> list_events(Tx& tx, domain::AnliegenId id) {
   std::vector<AuditEvent> out;
-  for (const auto& r : txn(tx).exec_params(
+  for (const auto& r : detail::exec_prepared(tx, 
            "SELECT id, (extract(epoch FROM at) * 1000)::bigint, actor, type, data::text FROM audit_events "
            "WHERE anliegen_id = $1 ORDER BY id",
            id.value)) {

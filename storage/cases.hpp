@@ -24,6 +24,12 @@ struct NewCase {
   std::string external_message_id;  // the platform's id of that message, empty for offline channels
   std::string actor;                // who recorded it: a token name, or "channel:<name>"
   std::optional<std::int64_t> sprechstunde_id;  // the announced hour the first message fell into
+  // What a channel adds to that first message (empty for offline channels).
+  std::string account_id;    // our side: phone_number_id, page id
+  std::string message_type;  // the platform's message type
+  std::string reply_to;      // the platform id this message answers
+  std::vector<std::string> message_flags;
+  std::optional<double> message_lat, message_lon;
 };
 
 struct CreatedCase {
@@ -35,6 +41,8 @@ struct CreatedCase {
 // Inserts or updates the citizen identified by (channel, external_id); empty fields never overwrite.
 domain::CitizenId upsert_citizen(Tx& tx, const domain::Citizen& citizen);
 
+// One statement: the Anliegen, its first message, the routing decision and the "created" event. An
+// input citizen with an id is taken as is (the caller locked it); otherwise it is upserted.
 CreatedCase create_case(Tx& tx, const NewCase& input);
 
 // The Anliegen with citizen, latest routing decision, messages and attachment metadata.

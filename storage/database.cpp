@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <functional>
+#include <string_view>
 
 #include "storage/detail/pq.hpp"
 #include "storage/errors.hpp"
@@ -91,6 +93,12 @@ std::string with_connection_defaults(const std::string& dsn, int connect_timeout
 }
 
 namespace detail {
+
+std::string statement_name(std::string_view sql) {
+  char name[24];
+  std::snprintf(name, sizeof name, "s%016zx", std::hash<std::string_view>{}(sql));
+  return name;
+}
 
 std::string timestamp_param(domain::Timestamp t) { return domain::format_utc(t); }
 

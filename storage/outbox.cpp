@@ -18,7 +18,7 @@ constexpr const char* kClaim = R"sql(
 
 void set_message_state(Tx& tx, const OutboxItem& item, const std::string& status, const std::string& error) {
   if (!item.message) return;
-  txn(tx).exec_params(
+  detail::exec_prepared(tx, 
       "UPDATE messages SET delivery_status = $2, delivery_error = $3, delivery_updated_at = now() WHERE id = $1",
       item.message->value, status, error);
 }
@@ -26,8 +26,7 @@ void set_message_state(Tx& tx, const OutboxItem& item, const std::string& status
 }  // namespace
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
-  return txn(tx)
-      .exec_params1(
+  return detail::exec_prepared1(tx, 
           "INSERT INTO outbox (channel, kind, payload, state, message_id, anliegen_id, citizen_id) "
           "VALUES ($1, $2, $3::jsonb, $4, NULLIF($5, '')::bigint, NULLIF($6, '')::bigint, NULLIF($7, '')::bigint) "
           "RETURNING id",
@@ -38,7 +37,7 @@ std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
 
 std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker) {
   std::vector<OutboxItem> out;
-  for (const auto& r : txn(tx).exec_params(kClaim, limit, worker)) {
+  for (const auto& r : detail::exec_prepared(tx, kClaim, limit, worker)) {
     OutboxItem item;
     item.id = r[0].as<std::int64_t>();
     item.channel = r[1].as<std::string>();
@@ -52,10 +51,9 @@ std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worke
 }
 
 void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_message_id) {
-  auto& t = txn(tx);
-  t.exec_params("UPDATE outbox SET state = 'done', last_error = '', updated_at = now() WHERE id = $1", item.id);
+  detail::exec_prepared(tx, "UPDATE outbox SET state = 'done', last_error = '', updated_at = now() WHERE id = $1", item.id);
   if (!item.message) return;
-  t.exec_params(
+  detail::exec_prepared(tx, 
       "UPDATE messages SET external_id = NULLIF($2, ''), delivery_status = 'accepted', delivery_error = '', "
       "delivery_updated_at = now() WHERE id = $1 AND delivery_status IN ('queued', 'held')",
       item.message->value, platform_message_id);
@@ -65,27 +63,27 @@ void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_mes
 }
 
 void outbox_retry(Tx& tx, const OutboxItem& item, const std::string& error, std::int64_t delay_ms) {
-  txn(tx).exec_params(
+  detail::exec_prepared(tx, 
       "UPDATE outbox SET state = 'pending', last_error = $2, locked_by = '', locked_at = NULL, "
       "next_attempt_at = now() + ($3::bigint * interval '1 millisecond'), updated_at = now() WHERE id = $1",
       item.id, error, delay_ms);
 }
 
 void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error) {
-  txn(tx).exec_params("UPDATE outbox SET state = 'failed', last_error = $2, updated_at = now() WHERE id = $1", item.id,
+  detail::exec_prepared(tx, "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = now() WHERE id = $1", item.id,
                       error);
   set_message_state(tx, item, "failed", error);
 }
 
 int fail_stale_sending(Tx& tx, int stale_seconds) {
-  const auto rows = txn(tx).exec_params(
+  const auto rows = detail::exec_prepared(tx, 
       "UPDATE outbox SET state = 'failed', updated_at = now(), "
       "last_error = 'interrupted while sending: delivery unknown, not retried to avoid sending twice' "
       "WHERE state = 'sending' AND locked_at < now() - ($1::int * interval '1 second') RETURNING id, message_id",
       stale_seconds);
   for (const auto& r : rows) {
     if (r[1].is_null()) continue;
-    txn(tx).exec_params(
+    detail::exec_prepared(tx, 
         "UPDATE messages SET delivery_status = 'failed', delivery_error = 'Zustellung unklar: der Versand wurde "
         "unterbrochen. Bitte prüfen und bei Bedarf erneut senden.' WHERE id = $1 AND delivery_status IN ('queued','held')",
         r[1].as<std::int64_t>());
@@ -94,8 +92,7 @@ int fail_stale_sending(Tx& tx, int stale_seconds) {
 }
 
 int release_held(Tx& tx, domain::CitizenId citizen) {
-  return static_cast<int>(txn(tx)
-                              .exec_params("UPDATE outbox SET state = 'pending', next_attempt_at = now(), "
+  return static_cast<int>(detail::exec_prepared(tx, "UPDATE outbox SET state = 'pending', next_attempt_at = now(), "
                                            "updated_at = now() WHERE citizen_id = $1 AND state = 'held' RETURNING id",
                                            citizen.value)
                               .size());
@@ -108,13 +105,12 @@ std::int64_t outbox_depth(Tx& tx) {
 }
 
 domain::MessageId insert_outbound(Tx& tx, const OutboundMessageRow& row) {
-  auto& t = txn(tx);
-  const auto r = t.exec_params1(
+  const auto r = detail::exec_prepared1(tx, 
       "INSERT INTO messages (anliegen_id, direction, channel, text, sent_at, author, delivery_status, delivery_error, "
       "flags) VALUES ($1, 'outbound', $2, $3, $4::timestamptz, $5, $6, $7, $8::text[]) RETURNING id",
       row.anliegen.value, std::string(domain::to_string(row.channel)), row.text, detail::timestamp_param(row.sent_at),
       row.author, row.delivery_status, row.delivery_error, detail::text_array_param(row.flags));
-  t.exec_params(
+  detail::exec_prepared(tx, 
       "UPDATE anliegen SET last_message_at = CASE WHEN $3 THEN greatest(last_message_at, $2::timestamptz) "
       "ELSE last_message_at END, updated_at = now(), version = version + 1 WHERE id = $1",
       row.anliegen.value, detail::timestamp_param(row.sent_at), row.is_activity);

@@ -34,8 +34,7 @@ std::optional<Sprechstunde> first(const pqxx::result& r) {
 }  // namespace
 
 std::int64_t insert_sprechstunde(Tx& tx, const Sprechstunde& s) {
-  return txn(tx)
-      .exec_params1(
+  return detail::exec_prepared1(tx, 
           "INSERT INTO sprechstunden (channel, starts_at, ends_at, host_unit, title, created_by) "
           "VALUES ($1, $2::timestamptz, $3::timestamptz, $4, $5, $6) RETURNING id",
           std::string(domain::to_string(s.channel)), detail::timestamp_param(s.starts_at),
@@ -45,7 +44,7 @@ std::int64_t insert_sprechstunde(Tx& tx, const Sprechstunde& s) {
 
 std::vector<Sprechstunde> list_sprechstunden(Tx& tx, std::optional<domain::Timestamp> ending_after,
                                              bool include_cancelled) {
-  const auto r = txn(tx).exec_params(
+  const auto r = detail::exec_prepared(tx, 
       std::string("SELECT ") + kColumns +
           " FROM sprechstunden WHERE ($1 = '' OR ends_at > NULLIF($1, '')::timestamptz) "
           "AND ($2 OR cancelled_at IS NULL) ORDER BY starts_at, id",
@@ -56,19 +55,18 @@ std::vector<Sprechstunde> list_sprechstunden(Tx& tx, std::optional<domain::Times
 }
 
 std::optional<Sprechstunde> get_sprechstunde(Tx& tx, std::int64_t id) {
-  return first(txn(tx).exec_params(std::string("SELECT ") + kColumns + " FROM sprechstunden WHERE id = $1", id));
+  return first(detail::exec_prepared(tx, std::string("SELECT ") + kColumns + " FROM sprechstunden WHERE id = $1", id));
 }
 
 bool cancel_sprechstunde(Tx& tx, std::int64_t id) {
-  return !txn(tx)
-              .exec_params("UPDATE sprechstunden SET cancelled_at = now() WHERE id = $1 AND cancelled_at IS NULL "
+  return !detail::exec_prepared(tx, "UPDATE sprechstunden SET cancelled_at = now() WHERE id = $1 AND cancelled_at IS NULL "
                            "RETURNING id",
                            id)
               .empty();
 }
 
 std::optional<Sprechstunde> sprechstunde_at(Tx& tx, domain::Channel channel, domain::Timestamp at) {
-  return first(txn(tx).exec_params(
+  return first(detail::exec_prepared(tx, 
       std::string("SELECT ") + kColumns +
           " FROM sprechstunden WHERE channel = $1 AND cancelled_at IS NULL AND starts_at <= $2::timestamptz "
           "AND ends_at > $2::timestamptz ORDER BY starts_at DESC LIMIT 1",
@@ -76,7 +74,7 @@ std::optional<Sprechstunde> sprechstunde_at(Tx& tx, domain::Channel channel, dom
 }
 
 std::optional<Sprechstunde> next_sprechstunde(Tx& tx, domain::Channel channel, domain::Timestamp after) {
-  return first(txn(tx).exec_params(
+  return first(detail::exec_prepared(tx, 
       std::string("SELECT ") + kColumns +
           " FROM sprechstunden WHERE channel = $1 AND cancelled_at IS NULL AND starts_at > $2::timestamptz "
           "ORDER BY starts_at LIMIT 1",

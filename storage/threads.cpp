@@ -64,14 +64,13 @@ int delivery_rank(const std::string& status) {
 }
 
 bool claim_event(Tx& tx, const std::string& channel, const std::string& key) {
-  return !txn(tx)
-              .exec_params("INSERT INTO event_keys (channel, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+  return !detail::exec_prepared(tx, "INSERT INTO event_keys (channel, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
                            channel, key)
               .empty();
 }
 
 CitizenState lock_citizen(Tx& tx, const domain::Citizen& c) {
-  const auto r = txn(tx).exec_params1(kLockCitizen, ch(c.channel), c.external_id, c.display_name, c.phone, c.email);
+  const auto r = detail::exec_prepared1(tx, kLockCitizen, ch(c.channel), c.external_id, c.display_name, c.phone, c.email);
   CitizenState s;
   s.id = domain::CitizenId{r[0].as<std::int64_t>()};
   s.last_inbound_at = detail::optional_timestamp_from_ms(r[1]);
@@ -81,24 +80,24 @@ CitizenState lock_citizen(Tx& tx, const domain::Citizen& c) {
 }
 
 void touch_citizen_inbound(Tx& tx, domain::CitizenId id, domain::Timestamp at) {
-  txn(tx).exec_params(
+  detail::exec_prepared(tx, 
       "UPDATE citizens SET last_inbound_at = greatest(last_inbound_at, $2::timestamptz) WHERE id = $1", id.value,
       detail::timestamp_param(at));
 }
 
 void set_auto_reply_sent(Tx& tx, domain::CitizenId id, domain::Timestamp at) {
-  txn(tx).exec_params("UPDATE citizens SET last_auto_reply_at = $2::timestamptz WHERE id = $1", id.value,
+  detail::exec_prepared(tx, "UPDATE citizens SET last_auto_reply_at = $2::timestamptz WHERE id = $1", id.value,
                       detail::timestamp_param(at));
 }
 
 void set_netiquette_notified(Tx& tx, domain::CitizenId id, domain::Timestamp at) {
-  txn(tx).exec_params("UPDATE citizens SET netiquette_notified_at = $2::timestamptz WHERE id = $1", id.value,
+  detail::exec_prepared(tx, "UPDATE citizens SET netiquette_notified_at = $2::timestamptz WHERE id = $1", id.value,
                       detail::timestamp_param(at));
 }
 
 std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,
                                            domain::Kind kind, domain::Timestamp since) {
-  const auto r = txn(tx).exec_params(kFindOpenThread, citizen.value, ch(channel), detail::timestamp_param(since),
+  const auto r = detail::exec_prepared(tx, kFindOpenThread, citizen.value, ch(channel), detail::timestamp_param(since),
                                      std::string(domain::to_string(kind)));
   if (r.empty()) return std::nullopt;
   return OpenThread{domain::AnliegenId{r[0][0].as<std::int64_t>()},
@@ -107,25 +106,16 @@ std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, do
 }
 
 domain::MessageId append_inbound(Tx& tx, const InboundMessageRow& row) {
-  auto& t = txn(tx);
-  const auto r = t.exec_params1(kInsertInbound, row.anliegen.value, ch(row.channel), row.external_id, row.text,
+  const auto r = detail::exec_prepared1(tx, kInsertInbound, row.anliegen.value, ch(row.channel), row.external_id, row.text,
                                 detail::timestamp_param(row.sent_at), row.account_id, row.type, row.reply_to,
                                 detail::text_array_param(row.flags), detail::optional_double_param(row.lat),
                                 detail::optional_double_param(row.lon));
-  t.exec_params(kTouchAnliegen, row.anliegen.value, detail::timestamp_param(row.sent_at));
+  detail::exec_prepared(tx, kTouchAnliegen, row.anliegen.value, detail::timestamp_param(row.sent_at));
   return domain::MessageId{r[0].as<std::int64_t>()};
 }
 
-void annotate_message(Tx& tx, domain::MessageId id, const InboundMessageRow& row) {
-  txn(tx).exec_params(
-      "UPDATE messages SET account_id = $2, type = $3, reply_to = $4, flags = $5::text[], "
-      "lat = NULLIF($6, '')::float8, lon = NULLIF($7, '')::float8 WHERE id = $1",
-      id.value, row.account_id, row.type, row.reply_to, detail::text_array_param(row.flags),
-      detail::optional_double_param(row.lat), detail::optional_double_param(row.lon));
-}
-
 domain::AttachmentId add_pending_attachment(Tx& tx, domain::MessageId message, const PendingMedia& m) {
-  const auto r = txn(tx).exec_params1(
+  const auto r = detail::exec_prepared1(tx, 
       "INSERT INTO attachments (message_id, kind, mime_type, filename, state, media_id, source_url, expected_sha256, "
       "channel) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8) RETURNING id",
       message.value, std::string(domain::to_string(m.kind)), m.mime_type, m.filename, m.media_id, m.url,
@@ -136,7 +126,7 @@ domain::AttachmentId add_pending_attachment(Tx& tx, domain::MessageId message, c
 std::optional<std::pair<domain::AnliegenId, domain::MessageId>> find_message(Tx& tx, domain::Channel channel,
                                                                              const std::string& external_id,
                                                                              domain::Direction direction) {
-  const auto r = txn(tx).exec_params(
+  const auto r = detail::exec_prepared(tx, 
       "SELECT anliegen_id, id FROM messages WHERE channel = $1 AND direction = $2 AND external_id = $3", ch(channel),
       std::string(domain::to_string(direction)), external_id);
   if (r.empty()) return std::nullopt;
@@ -144,11 +134,11 @@ std::optional<std::pair<domain::AnliegenId, domain::MessageId>> find_message(Tx&
 }
 
 void replace_message_text(Tx& tx, domain::MessageId id, const std::string& text, const std::string& flag) {
-  txn(tx).exec_params(
+  detail::exec_prepared(tx, 
       "UPDATE messages SET text = $2, flags = CASE WHEN $3 = ANY(flags) THEN flags ELSE array_append(flags, $3) END "
       "WHERE id = $1",
       id.value, text, flag);
-  txn(tx).exec_params(
+  detail::exec_prepared(tx, 
       "UPDATE anliegen SET updated_at = now(), version = version + 1 WHERE id = (SELECT anliegen_id FROM messages "
       "WHERE id = $1)",
       id.value);
@@ -158,24 +148,22 @@ bool apply_receipt(Tx& tx, domain::Channel channel, const std::string& external_
                    domain::Timestamp at, const std::string& error) {
   const int rank = delivery_rank(status);
   if (rank < 0) return false;
-  auto& t = txn(tx);
-  const auto known = t.exec_params(
+  const auto known = detail::exec_prepared(tx, 
       "SELECT 1 FROM messages WHERE channel = $1 AND direction = 'outbound' AND external_id = $2", ch(channel),
       external_id);
   if (known.empty()) {
-    t.exec_params(
+    detail::exec_prepared(tx, 
         "INSERT INTO pending_receipts (channel, external_id, status, at, error) VALUES ($1, $2, $3, $4::timestamptz, $5) "
         "ON CONFLICT DO NOTHING",
         ch(channel), external_id, status, detail::timestamp_param(at), error);
     return false;
   }
-  return !t.exec_params(kApplyReceipt, ch(channel), external_id, status, detail::timestamp_param(at), error, rank)
+  return !detail::exec_prepared(tx, kApplyReceipt, ch(channel), external_id, status, detail::timestamp_param(at), error, rank)
               .empty();
 }
 
 void apply_pending_receipts(Tx& tx, domain::Channel channel, const std::string& external_id) {
-  auto& t = txn(tx);
-  const auto rows = t.exec_params(
+  const auto rows = detail::exec_prepared(tx, 
       "DELETE FROM pending_receipts WHERE channel = $1 AND external_id = $2 "
       "RETURNING status, (extract(epoch FROM at) * 1000)::bigint, error",
       ch(channel), external_id);

@@ -59,8 +59,6 @@ struct InboundMessageRow {
 // Appends a citizen's message to an existing Anliegen: reopens answered/closed ones, moves
 // last_message_at/last_inbound_at forward, bumps the version. Returns the new message id.
 domain::MessageId append_inbound(Tx& tx, const InboundMessageRow& row);
-// Sets the columns create_case does not know (account, type, reply_to, flags, position) on a message.
-void annotate_message(Tx& tx, domain::MessageId id, const InboundMessageRow& row);
 
 struct PendingMedia {
   domain::AttachmentKind kind = domain::AttachmentKind::document;

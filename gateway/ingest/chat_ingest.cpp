@@ -103,8 +103,13 @@ Placed place_message(storage::Tx& tx, Channel channel, const InboundMessage& m, 
     c.sprechstunde_id = hour->id;
   }
   if (m.is_public && std::find(c.tags.begin(), c.tags.end(), "public") == c.tags.end()) c.tags.push_back("public");
+  c.account_id = row.account_id;
+  c.message_type = row.type;
+  c.reply_to = row.reply_to;
+  c.message_flags = row.flags;
+  c.message_lat = row.lat;
+  c.message_lon = row.lon;
   const auto created = storage::create_case(tx, c);
-  storage::annotate_message(tx, created.first_message, row);
   return {created.id, created.first_message, created.reference, true};
 }
 

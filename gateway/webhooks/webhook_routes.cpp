@@ -32,8 +32,10 @@ asio::awaitable<Response> handle_post(App& app, const WebhookWiring& w, RequestC
   const std::string key = "sha256:" + channels::to_hex(channels::sha256(ctx.request.body()));
   IngestSummary summary;
   bool duplicate = false;
-  co_await app.db().transact([&](storage::Tx& tx) {
+  // Grouped: deliveries arriving together share one commit (see DbPool::transact_grouped).
+  co_await app.db().transact_grouped([&](storage::Tx& tx) {
     summary = {};
+    duplicate = false;
     if (!parsed.parse_error.empty()) {
       storage::insert_inbox(tx, channel, key, ctx.request.body(), storage::InboxState::dead_letter, parsed.parse_error);
       return;

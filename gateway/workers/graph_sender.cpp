@@ -19,11 +19,12 @@ namespace json = boost::json;
 class GraphSender final : public OutboxSender {
  public:
   GraphSender(std::string base_url, std::string token, std::shared_ptr<const channels::Adapter> adapter,
-              RenderMessage render)
+              RenderMessage render, std::chrono::milliseconds timeout)
       : base_url_(std::move(base_url)),
         token_(std::move(token)),
         adapter_(std::move(adapter)),
-        render_(std::move(render)) {}
+        render_(std::move(render)),
+        timeout_(timeout) {}
 
   channels::SendOutcome send(const storage::OutboxItem& item) override {
     if (item.kind != "reply") {
@@ -43,7 +44,7 @@ class GraphSender final : public OutboxSender {
                    {"Content-Type", request.content_type},
                    {"User-Agent", std::string("anliegen/") + ANLIEGEN_VERSION}};
     out.body = request.body;
-    out.timeout = std::chrono::seconds(15);
+    out.timeout = timeout_;
     try {
       const auto res = net::fetch(out);
       return adapter_->interpret_send_response(res.status, res.body);
@@ -57,14 +58,16 @@ class GraphSender final : public OutboxSender {
   std::string token_;
   std::shared_ptr<const channels::Adapter> adapter_;
   RenderMessage render_;
+  std::chrono::milliseconds timeout_;
 };
 
 }  // namespace
 
 std::shared_ptr<OutboxSender> make_graph_sender(std::string base_url, std::string token,
                                                 std::shared_ptr<const channels::Adapter> adapter,
-                                                RenderMessage render) {
-  return std::make_shared<GraphSender>(std::move(base_url), std::move(token), std::move(adapter), std::move(render));
+                                                RenderMessage render, std::chrono::milliseconds timeout) {
+  return std::make_shared<GraphSender>(std::move(base_url), std::move(token), std::move(adapter), std::move(render),
+                                       timeout);
 }
 
 }  // namespace anliegen::gateway

@@ -2,6 +2,7 @@
 // Sends Facebook and Instagram outbox rows through the Graph API (Send API and comment replies), and X
 // rows through the X API: the channel's adapter renders the request, the gateway adds the base URL and
 // the bearer token, and the adapter classifies the answer.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@ using RenderMessage =
 // A sender for outbox rows of kind "reply": base_url + rendered path, `Authorization: Bearer <token>`.
 std::shared_ptr<OutboxSender> make_graph_sender(std::string base_url, std::string token,
                                                 std::shared_ptr<const channels::Adapter> adapter,
-                                                RenderMessage render);
+                                                RenderMessage render,
+                                                std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 }  // namespace anliegen::gateway

@@ -48,7 +48,7 @@ class WhatsAppSender final : public OutboxSender {
                    {"Content-Type", request.content_type},
                    {"User-Agent", std::string("anliegen/") + ANLIEGEN_VERSION}};
     out.body = request.body;
-    out.timeout = std::chrono::seconds(15);
+    out.timeout = std::chrono::milliseconds(settings_.send_timeout_ms);
     try {
       const auto res = net::fetch(out);
       auto outcome = adapter_->interpret_send_response(res.status, res.body);

@@ -10,7 +10,8 @@ std::shared_ptr<OutboxSender> make_x_sender(const XChannelSettings& settings,
   return make_graph_sender(settings.api_url, settings.user_token, std::move(adapter),
                            [raw](const channels::ReplyTarget& target, std::string_view text, bool) {
                              return raw->render_reply(target, text);
-                           });
+                           },
+                           std::chrono::milliseconds(settings.send_timeout_ms));
 }
 
 }  // namespace anliegen::gateway

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,30 @@ struct Tx::Impl {
 namespace detail {
 
 inline pqxx::transaction_base& txn(Tx& tx) { return tx.impl().tx; }
+
+// The name under which `sql` is prepared on a connection ("s" + a hash of the text).
+std::string statement_name(std::string_view sql);
+
+// Runs `sql` as a named prepared statement of this connection: parsed and planned once per
+// connection (libpqxx prepares it on first use and again after a reconnect), so the statements of the
+// ingest path cost one round trip without the parser and planner. For fixed SQL only; dynamic SQL
+// (built per call) goes through exec_params.
+template <class... Args>
+pqxx::result exec_prepared(Tx& tx, const std::string& sql, Args&&... args) {
+  auto& t = txn(tx);
+  const auto name = statement_name(sql);
+  t.conn().prepare(name, sql);  // registers once; same name and text again is a lookup
+  return t.exec_prepared(name, std::forward<Args>(args)...);
+}
+
+// The same for a statement that must return exactly one row.
+template <class... Args>
+pqxx::row exec_prepared1(Tx& tx, const std::string& sql, Args&&... args) {
+  auto& t = txn(tx);
+  const auto name = statement_name(sql);
+  t.conn().prepare(name, sql);
+  return t.exec_prepared1(name, std::forward<Args>(args)...);
+}
 
 // Text forms accepted by PostgreSQL casts, so that optional values can travel as strings with
 // NULLIF($n, '') in SQL.

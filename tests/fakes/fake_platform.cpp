@@ -138,6 +138,17 @@ struct FakePlatform::Impl {
       rec.body = req.body();
 
       auto decision = decide(rec);
+      FakeResponse answer;
+      if (!decision.hang && !decision.fixed) {
+        try {
+          answer = decision.handler(rec);
+        } catch (const std::exception& e) {
+          answer = FakeResponse{500, "text/plain", std::string("fake handler threw: ") + e.what(), {}};
+        }
+        decision.hang = answer.status == 0;  // a handler's way of saying "never answer this one"
+      } else if (decision.fixed) {
+        answer = std::move(*decision.fixed);
+      }
       if (decision.hang) {
         keep(std::move(rec), true);
         // Never answer: wait until the client closes the connection (or the fake stops).
@@ -145,16 +156,6 @@ struct FakePlatform::Impl {
         for (;;) {
           co_await stream.socket().async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
           if (ec) co_return;
-        }
-      }
-      FakeResponse answer;
-      if (decision.fixed) {
-        answer = std::move(*decision.fixed);
-      } else {
-        try {
-          answer = decision.handler(rec);
-        } catch (const std::exception& e) {
-          answer = FakeResponse{500, "text/plain", std::string("fake handler threw: ") + e.what(), {}};
         }
       }
       http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};

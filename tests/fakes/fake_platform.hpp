@@ -10,6 +10,7 @@
 //   CHECK(fake.wait_for(1, "/v23.0/"));
 //   auto seen = fake.requests("/v23.0/");
 //
+// A handler that returns status 0 makes the fake read the request and never answer it (like hang_next).
 // Handlers are matched by method and the longest path prefix (ties: the later registration wins); no
 // match answers 404. Handlers run on the server thread; every method here is thread-safe.
 #include <chrono>

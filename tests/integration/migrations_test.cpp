@@ -49,6 +49,7 @@ TEST_CASE("concurrent migrations are serialised by the advisory lock") {
     threads.emplace_back([&] { applied += static_cast<int>(storage::migrate(db.dsn()).applied.size()); });
   }
   for (auto& t : threads) t.join();
-  CHECK(applied == storage::latest_schema_version());
+  // Every migration applied exactly once in total (versions need not be contiguous).
+  CHECK(applied == std::stoi(db.scalar("SELECT count(*) FROM schema_migrations")));
   CHECK(db.scalar("SELECT max(version) FROM schema_migrations") == std::to_string(storage::latest_schema_version()));
 }

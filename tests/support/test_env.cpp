@@ -122,8 +122,10 @@ TestDatabase::~TestDatabase() {
   }
 }
 
-std::string TestDatabase::scalar(const std::string& sql) const {
-  pqxx::connection c(dsn_);
+std::string TestDatabase::scalar(const std::string& sql) const { return query_scalar(dsn_, sql); }
+
+std::string query_scalar(const std::string& dsn, const std::string& sql) {
+  pqxx::connection c(dsn);
   pqxx::nontransaction nt(c);
   const auto r = nt.exec(sql);
   if (r.empty() || r[0][0].is_null()) return "";

@@ -29,6 +29,9 @@ class TestDatabase {
   std::string dsn_;
 };
 
+// Runs SQL on any database and returns the first column of the first row ("" if none).
+std::string query_scalar(const std::string& dsn, const std::string& sql);
+
 struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names

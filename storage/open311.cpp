@@ -1,5 +1,6 @@
 #include "storage/open311.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "domain/open311.hpp"

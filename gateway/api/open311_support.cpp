@@ -1,6 +1,8 @@
 #include "gateway/api/open311_support.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <tuple>
 
 #include "domain/time.hpp"
 #include "gateway/http/responses.hpp"

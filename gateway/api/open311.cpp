@@ -209,7 +209,7 @@ asio::awaitable<Response> updates(App& app, RequestContext& ctx, Format f) {
   co_return open311::document_response(http::status::ok, f, o311::kRootUpdates, o311::updates_node(open311::to_views(rows)));
 }
 
-asio::awaitable<Response> media(App& app, RequestContext& ctx) {
+asio::awaitable<Response> public_photo(App& app, RequestContext& ctx) {
   const auto id = parse_path_id(ctx.params.get("id"));
   std::optional<storage::PublicMedia> file;
   if (id) co_await app.db().read([&](storage::Tx& tx) { file = storage::public_media(tx, domain::AttachmentId{*id}); });
@@ -248,7 +248,7 @@ void register_open311_routes(App& app) {
   app.router().add(http::verb::get, "/open311/v2/services/{file}", [&app](RequestContext& c) { return definition(app, c); });
   app.router().add(http::verb::get, "/open311/v2/requests/{file}", [&app](RequestContext& c) { return one_request(app, c); });
   app.router().add(http::verb::get, "/open311/v2/tokens/{file}", [&app](RequestContext& c) { return token(app, c); });
-  app.router().add(http::verb::get, "/open311/v2/media/{id}", [&app](RequestContext& c) { return media(app, c); });
+  app.router().add(http::verb::get, "/open311/v2/media/{id}", [&app](RequestContext& c) { return public_photo(app, c); });
 }
 
 }  // namespace anliegen::gateway

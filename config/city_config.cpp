@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "config/open311_config.hpp"
 #include "config/rules_json.hpp"
 #include "domain/embedded.hpp"
 
@@ -127,8 +128,14 @@ std::variant<CityConfig, ConfigError> parse_city_config(std::string_view text) {
         out.abusive_words.emplace_back(w.as_string().data(), w.as_string().size());
         ++i;
       }
+    } else if (key == "open311") {
+      auto parsed = parse_open311_config(kv.value());
+      if (auto* err = std::get_if<ConfigError>(&parsed)) {
+        return ConfigError{"open311" + (err->key.empty() ? std::string() : "." + err->key), err->message};
+      }
+      out.open311 = std::get<domain::Open311Config>(std::move(parsed));
     } else {
-      return ConfigError{key, "unknown key (expected city_name, units, routing, texts, abusive_words)"};
+      return ConfigError{key, "unknown key (expected city_name, units, routing, texts, abusive_words, open311)"};
     }
   }
   if (out.units.empty()) return ConfigError{"units", "is required"};
@@ -164,6 +171,8 @@ std::string builtin_city_config_json() {
   doc += find_embedded("texts.json");
   doc += ",\"abusive_words\":";
   doc += find_embedded("abusive_words.json");
+  doc += ",\"open311\":";
+  doc += find_embedded("open311.json");
   doc += "}";
   return doc;
 }

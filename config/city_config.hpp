@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/model.hpp"
+#include "domain/open311.hpp"
 #include "domain/routing.hpp"
 
 namespace anliegen::config {
@@ -20,6 +21,7 @@ struct CityConfig {
   domain::RuleSet rules;                        // the "routing" object (see docs/routing.md)
   std::map<std::string, std::string> texts;     // citizen-facing texts by key (German)
   std::vector<std::string> abusive_words;       // flag messages as "abusive" (see docs/channels/whatsapp.md)
+  domain::Open311Config open311;                // the Mängelmelder (docs/channels/maengelmelder.md)
 };
 
 struct ConfigError {

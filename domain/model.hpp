@@ -42,6 +42,7 @@ struct Attachment {
   std::string filename;
   std::string state = "stored";  // pending, stored, failed
   std::string error;
+  bool is_public = false;  // the clerk released it for the public (Open311 media_url)
 };
 
 struct Message {
@@ -92,6 +93,11 @@ struct Anliegen {
   RoutingDecision routing;
   std::optional<Citizen> citizen;
   std::vector<Message> messages;
+  // Publication and duplicates (defect reports, Open311): see docs/channels/maengelmelder.md.
+  bool is_public = false;
+  std::optional<Timestamp> expected_at;
+  std::optional<AnliegenId> possible_duplicate_of;
+  std::optional<AnliegenId> merged_into;
   std::int64_t version = 1;  // bumped on every change; the API's ETag
 };
 

@@ -79,5 +79,7 @@ void register_routing_routes(App& app);   // routing rules and explain
 void register_sprechstunden_routes(App& app);
 void register_reply_routes(App& app);
 void register_attachment_routes(App& app);  // GET /api/v1/attachments/{id}
+void register_open311_routes(App& app);       // /open311/v2/... (the Mängelmelder)
+void register_defect_report_routes(App& app);  // merge, attachment release
 
 }  // namespace anliegen::gateway

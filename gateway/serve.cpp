@@ -55,6 +55,8 @@ int serve() {
   register_case_api_routes(app);
   register_routing_routes(app);
   register_attachment_routes(app);
+  register_open311_routes(app);
+  register_defect_report_routes(app);
   MediaFetcher media_fetcher(app.db(), media_fetcher_options(app.settings(), process_environment()), &app.metrics());
   app.set_media_notifier([&media_fetcher] { media_fetcher.notify(); });
 

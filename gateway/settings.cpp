@@ -99,6 +99,33 @@ void load_x(const Environment& env, XChannelSettings& x) {
   x.own_user_id = get(env, "X_USER_ID");
 }
 
+void load_open311(const Environment& env, Settings& s) {
+  auto& o = s.open311;
+  const auto keys = get(env, "OPEN311_API_KEYS");
+  std::size_t start = 0;
+  while (start <= keys.size()) {
+    auto end = keys.find(',', start);
+    if (end == std::string::npos) end = keys.size();
+    auto key = keys.substr(start, end - start);
+    while (!key.empty() && key.front() == ' ') key.erase(0, 1);
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    if (!key.empty()) {
+      if (key.size() < 16) throw SettingsError("OPEN311_API_KEYS", "every key must have at least 16 characters");
+      o.api_keys.push_back(key);
+    }
+    start = end + 1;
+  }
+  o.jurisdiction = get(env, "OPEN311_JURISDICTION");
+  if (const auto v = get(env, "OPEN311_PUBLIC_URL"); !v.empty()) {
+    o.public_url = trim_trailing_slash(v);
+    check_base_url("OPEN311_PUBLIC_URL", o.public_url);
+  }
+  if (const auto v = get(env, "OPEN311_CONTACT"); !v.empty()) o.contact = v;
+  if (const auto v = get(env, "OPEN311_DUPLICATE_RADIUS_M"); !v.empty()) {
+    s.city.open311.duplicate_radius_m = static_cast<double>(parse_number("OPEN311_DUPLICATE_RADIUS_M", v, 0, 10000));
+  }
+}
+
 }  // namespace
 
 Environment process_environment() {
@@ -168,6 +195,7 @@ Settings load_settings(const Environment& env, bool need_database) {
     }
     s.city = std::get<config::CityConfig>(std::move(parsed));
   }
+  load_open311(env, s);
   return s;
 }
 

@@ -58,6 +58,14 @@ struct XChannelSettings {
   int send_timeout_ms = 15000;            // from ANLIEGEN_SEND_TIMEOUT_MS
 };
 
+// The Mängelmelder's Open311 endpoint (OPEN311_*). GET is public; POST needs one of the API keys.
+struct Open311Settings {
+  std::vector<std::string> api_keys;  // OPEN311_API_KEYS, comma-separated; empty: POST answers 403
+  std::string jurisdiction;           // OPEN311_JURISDICTION; when set, a different jurisdiction_id is 404
+  std::string public_url;             // OPEN311_PUBLIC_URL: the gateway's public origin for links (media_url)
+  std::string contact = "buergerservice@ludwigshafen.de";  // OPEN311_CONTACT (discovery)
+};
+
 struct Settings {
   std::string database_url;             // ANLIEGEN_DATABASE_URL
   std::string listen_host = "127.0.0.1";  // ANLIEGEN_LISTEN host part
@@ -76,7 +84,8 @@ struct Settings {
   WhatsAppSettings whatsapp;
   MetaSettings meta;
   XChannelSettings x;
-  config::CityConfig city;
+  Open311Settings open311;
+  config::CityConfig city;  // OPEN311_DUPLICATE_RADIUS_M overrides city.open311.duplicate_radius_m
 };
 
 using Environment = std::map<std::string, std::string>;

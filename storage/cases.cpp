@@ -43,7 +43,8 @@ constexpr const char* kSelectCase = R"sql(
          (extract(epoch FROM a.closed_at) * 1000)::bigint,
          a.version,
          c.id, c.channel, c.external_id, c.display_name, c.phone, c.email,
-         d.unit_code, d.rule_id, d.rule_name, d.reason
+         d.unit_code, d.rule_id, d.rule_name, d.reason,
+         a.public, (extract(epoch FROM a.expected_at) * 1000)::bigint, a.possible_duplicate_of, a.merged_into
   FROM anliegen a
   LEFT JOIN citizens c ON c.id = a.citizen_id
   LEFT JOIN LATERAL (SELECT unit_code, rule_id, rule_name, reason FROM routing_decisions
@@ -57,7 +58,7 @@ constexpr const char* kSelectMessages = R"sql(
   FROM messages WHERE anliegen_id = $1 ORDER BY sent_at, id)sql";
 
 constexpr const char* kSelectAttachments = R"sql(
-  SELECT t.message_id, t.id, t.kind, t.mime_type, t.size, t.sha256, t.filename, t.state, t.error
+  SELECT t.message_id, t.id, t.kind, t.mime_type, t.size, t.sha256, t.filename, t.state, t.error, t.public
   FROM attachments t JOIN messages m ON m.id = t.message_id
   WHERE m.anliegen_id = $1 ORDER BY t.id)sql";
 
@@ -134,6 +135,10 @@ std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
   a.routing.rule_id = str(row[25]);
   a.routing.rule_name = str(row[26]);
   a.routing.reason = str(row[27]);
+  a.is_public = row[28].as<bool>();
+  a.expected_at = detail::optional_timestamp_from_ms(row[29]);
+  if (!row[30].is_null()) a.possible_duplicate_of = domain::AnliegenId{row[30].as<std::int64_t>()};
+  if (!row[31].is_null()) a.merged_into = domain::AnliegenId{row[31].as<std::int64_t>()};
 
   for (const auto& m : detail::exec_prepared(tx, kSelectMessages, id.value)) {
     domain::Message msg;
@@ -159,6 +164,7 @@ std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
     att.filename = f[6].as<std::string>();
     att.state = f[7].as<std::string>();
     att.error = f[8].as<std::string>();
+    att.is_public = f[9].as<bool>();
     for (auto& msg : a.messages) {
       if (msg.id.value == message_id) msg.attachments.push_back(std::move(att));
     }

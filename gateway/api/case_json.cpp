@@ -30,6 +30,7 @@ json::object attachment_to_json(const Attachment& a) {
                       {"filename", a.filename},
                       {"state", a.state},
                       {"error", a.error},
+                      {"public", a.is_public},
                       {"url", "/api/v1/attachments/" + std::to_string(a.id.value)}};
 }
 
@@ -38,6 +39,15 @@ json::object routing_to_json(const RoutingDecision& r) {
                       {"rule_id", r.rule_id.empty() ? json::value(nullptr) : json::value(r.rule_id)},
                       {"rule_name", r.rule_name.empty() ? json::value(nullptr) : json::value(r.rule_name)},
                       {"reason", r.reason}};
+}
+
+// Publication and duplicates (docs/channels/maengelmelder.md).
+void publication_to_json(const Anliegen& a, json::object& o) {
+  const auto id_or_null = [](const std::optional<AnliegenId>& id) { return id ? json::value(id->value) : json::value(nullptr); };
+  o["public"] = a.is_public;
+  o["expected_at"] = optional_time(a.expected_at);
+  o["possible_duplicate_of"] = id_or_null(a.possible_duplicate_of);
+  o["merged_into"] = id_or_null(a.merged_into);
 }
 
 }  // namespace
@@ -95,6 +105,7 @@ json::object case_to_json(const Anliegen& a, Role viewer) {
                  {"first_response_at", optional_time(a.first_response_at)},
                  {"closed_at", optional_time(a.closed_at)},
                  {"version", a.version}};
+  publication_to_json(a, o);
   if (a.location.empty()) {
     o["location"] = nullptr;
   } else {

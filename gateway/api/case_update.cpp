@@ -7,6 +7,7 @@
 #include "domain/text.hpp"
 #include "gateway/api/api_helpers.hpp"
 #include "gateway/api/case_json.hpp"
+#include "gateway/api/publication.hpp"
 #include "gateway/app.hpp"
 #include "storage/case_updates.hpp"
 #include "storage/cases.hpp"
@@ -28,10 +29,11 @@ struct Patch {
   std::optional<std::string> assignee;
   std::optional<domain::Priority> priority;
   std::optional<std::vector<std::string>> tags;
+  PublicationPatch publication;  // "public", "expected_at" (publication.hpp)
 };
 
-std::optional<Patch> read_patch(FieldReader& r) {
-  r.only({"status", "unit", "reason", "assignee", "priority", "tags"});
+std::optional<Patch> read_patch(FieldReader& r, const json::object& body) {
+  r.only({"status", "unit", "reason", "assignee", "priority", "tags", "public", "expected_at"});
   Patch p;
   if (auto s = r.text("status", 20)) {
     if (!(p.status = domain::parse_status(*s))) r.fail("status", "must be new, in_progress, answered, closed or rejected");
@@ -45,7 +47,8 @@ std::optional<Patch> read_patch(FieldReader& r) {
     if (!(p.priority = domain::parse_priority(*s))) r.fail("priority", "must be low, normal, high or urgent");
   }
   p.tags = r.string_list("tags", 20, 50);
-  if (r.ok() && !p.status && !p.unit && !p.assignee && !p.priority && !p.tags) {
+  p.publication = read_publication_patch(r, body);
+  if (r.ok() && !p.status && !p.unit && !p.assignee && !p.priority && !p.tags && p.publication.empty()) {
     r.fail("(body)", "names no field to change");
   }
   if (!r.ok()) return std::nullopt;
@@ -68,7 +71,7 @@ asio::awaitable<Response> patch_case(App& app, RequestContext& ctx) {
   auto body = parse_json_object(ctx.request);
   if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
   FieldReader reader(std::get<json::object>(body));
-  const auto patch = read_patch(reader);
+  const auto patch = read_patch(reader, std::get<json::object>(body));
   if (!patch) co_return validation_problem(std::move(reader.errors()));
   const auto header = ctx.request[http::field::if_match];
   const auto if_match = parse_if_match(std::string_view(header.data(), header.size()));
@@ -132,6 +135,7 @@ asio::awaitable<Response> patch_case(App& app, RequestContext& ctx) {
       }
       storage::record_event(tx, id, who.actor(), forwarded ? "forwarded" : "updated", json::serialize(changes));
     }
+    apply_publication_patch(tx, id, patch->publication, who);
     result = storage::get_case(tx, id);
   });
   ctx.anliegen_id = id.value;

@@ -51,7 +51,7 @@ std::optional<domain::AnliegenId> parse_case_id(std::string_view s) {
   return domain::AnliegenId{v};
 }
 
-enum class Outcome { not_found, queued, held, not_deliverable, window_closed, meta_window_closed, channel_off };
+enum class Outcome { not_found, queued, held, not_deliverable, published, window_closed, meta_window_closed, channel_off };
 
 json::object target_json(const storage::ReplyContext& c) {
   return json::object{{"account_id", c.account_id},
@@ -119,6 +119,10 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
       const auto it = app.settings().city.texts.find("reply.not_deliverable");
       row.delivery_error = it != app.settings().city.texts.end() ? it->second : "no way back on this channel";
       outcome = Outcome::not_deliverable;
+    } else if (c->channel == domain::Channel::maengelmelder) {
+      // Open311 has no way to push: the reply is published as the request's status_notes.
+      row.delivery_status = "published";
+      outcome = Outcome::published;
     } else if (!channel_connected(app.settings(), c->channel)) {
       outcome = Outcome::channel_off;
       return;
@@ -148,7 +152,8 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
       outcome = window_open ? Outcome::queued : Outcome::held;
       if (!window_open) row.delivery_status = "held";
     }
-    if (c->channel == domain::Channel::whatsapp || outcome == Outcome::not_deliverable) {
+    if (c->channel == domain::Channel::whatsapp || outcome == Outcome::not_deliverable ||
+        outcome == Outcome::published) {
       message = storage::insert_outbound(tx, row);
     }
     if (c->channel == domain::Channel::whatsapp && (outcome == Outcome::queued || outcome == Outcome::held)) {
@@ -197,7 +202,9 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
       out["message"] = message_to_json(m);
     }
   }
-  if (outcome == Outcome::not_deliverable) co_return json_response(http::status::created, out);
+  if (outcome == Outcome::not_deliverable || outcome == Outcome::published) {
+    co_return json_response(http::status::created, out);
+  }
   co_return json_response(http::status::accepted, out);
 }
 

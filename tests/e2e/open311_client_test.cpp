@@ -1,0 +1,284 @@
+// The Open311 endpoint as a city app or FixMyStreet uses it: the conforming client sequence in XML and
+// in JSON, every error path in both formats, and the query filters of GET requests.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "open311_support.hpp"
+
+using namespace anliegen::testing;
+namespace json = boost::json;
+
+namespace {
+
+const std::string kPothole = "api_key=" + kApiKey +
+                             "&jurisdiction_id=ludwigshafen.de&service_code=pothole&lat=49.4812&long=8.4460"
+                             "&address_string=Rathausplatz+20&description=Tiefes+Loch+%26+Wasser+%3Cgef%C3%A4hrlich%3E"
+                             "&first_name=Erika&last_name=Musterfrau&email=erika%40example.org&phone=%2B49621555"
+                             "&device_id=device-77&account_id=&attribute%5Bsurface%5D=road"
+                             "&attribute%5Bhazards%5D%5B%5D=deep&attribute%5Bhazards%5D%5B%5D=water";
+
+std::string case_id_of(const RunningGateway& gw, const std::string& reference) {
+  return gw.db.scalar("SELECT id FROM anliegen WHERE reference = '" + reference + "'");
+}
+
+// A uniform view of one request of GET requests in either format.
+struct Seen {
+  std::string id, status, notes, service_name, description, agency, expected, requested;
+};
+
+Seen read_one(const HttpResponse& r, bool xml) {
+  REQUIRE(r.status == 200);
+  Seen s;
+  if (xml) {
+    CHECK(r.header("content-type") == "text/xml; charset=utf-8");
+    const auto t = parse_xml(r.body);
+    const auto& q = t.get_child("service_requests.request");
+    s = {q.get<std::string>("service_request_id"), q.get<std::string>("status"), q.get<std::string>("status_notes"),
+         q.get<std::string>("service_name"),       q.get<std::string>("description"), q.get<std::string>("agency_responsible"),
+         q.get<std::string>("expected_datetime"),  q.get<std::string>("requested_datetime")};
+  } else {
+    CHECK(r.header("content-type") == "application/json; charset=utf-8");
+    const auto v = json::parse(r.body);
+    REQUIRE(v.as_array().size() == 1);
+    const auto& o = v.as_array()[0].as_object();
+    auto text = [&](const char* k) { return o.at(k).is_null() ? std::string() : std::string(o.at(k).as_string()); };
+    s = {text("service_request_id"), text("status"), text("status_notes"), text("service_name"),
+         text("description"), text("agency_responsible"), text("expected_datetime"), text("requested_datetime")};
+    CHECK(o.at("lat").as_double() == 49.4812);
+    CHECK(o.at("long").as_double() == 8.446);
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a conforming client: discovery, services, definition, POST, token, GET by id, updates") {
+  RunningGateway gw(open311_env());
+  const auto office = create_token(gw.db.dsn(), "office");
+  const auto clerk = create_token(gw.db.dsn(), "clerk", "tiefbau");
+  for (const bool xml : {true, false}) {
+    CAPTURE(xml);
+    const std::string fmt = xml ? ".xml" : ".json";
+    {  // discovery
+      const auto r = gw.get("/open311/v2/discovery" + fmt);
+      REQUIRE(r.status == 200);
+      if (xml) {
+        const auto t = parse_xml(r.body);
+        CHECK(t.get<std::string>("discovery.endpoints.endpoint.specification") == "http://wiki.open311.org/GeoReport_v2");
+        CHECK(t.get<std::string>("discovery.endpoints.endpoint.url").find("/open311/v2") != std::string::npos);
+      } else {
+        const auto v = json::parse(r.body);
+        CHECK(v.at("endpoints").as_array()[0].at("formats").as_array().size() == 2);
+      }
+    }
+    {  // services: the city's categories, pothole with metadata
+      const auto r = gw.get("/open311/v2/services" + fmt + "?jurisdiction_id=ludwigshafen.de");
+      REQUIRE(r.status == 200);
+      std::map<std::string, std::string> metadata;
+      if (xml) {
+        const auto tree = parse_xml(r.body);
+        for (const auto& [name, s] : tree.get_child("services")) {
+          CHECK(name == "service");
+          metadata[s.get<std::string>("service_code")] = s.get<std::string>("metadata");
+        }
+      } else {
+        const auto list = json::parse(r.body);
+        for (const auto& s : list.as_array()) {
+          metadata[std::string(s.at("service_code").as_string())] = s.at("metadata").as_bool() ? "true" : "false";
+        }
+      }
+      CHECK(metadata.size() == 9);
+      CHECK(metadata["pothole"] == "true");
+      CHECK(metadata["graffiti"] == "false");
+    }
+    {  // the definition
+      const auto r = gw.get("/open311/v2/services/pothole" + fmt);
+      REQUIRE(r.status == 200);
+      if (xml) {
+        const auto t = parse_xml(r.body);
+        CHECK(t.get<std::string>("service_definition.service_code") == "pothole");
+        CHECK(t.get_child("service_definition.attributes").size() == 3);
+        CHECK(t.get<std::string>("service_definition.attributes.attribute.values.value.key") == "road");
+      } else {
+        const auto v = json::parse(r.body);
+        CHECK(v.at("attributes").as_array().size() == 3);
+      }
+    }
+    std::string reference;
+    {  // POST: realtime, exactly the service_request_id
+      const auto r = post_form(gw, "/open311/v2/requests" + fmt, kPothole);
+      REQUIRE(r.status == 200);
+      if (xml) {
+        const auto t = parse_xml(r.body);
+        reference = t.get<std::string>("service_requests.request.service_request_id");
+        CHECK_FALSE(t.get_child("service_requests.request").count("token"));
+        CHECK(t.get<std::string>("service_requests.request.service_notice").find("Vielen Dank") == 0);
+      } else {
+        const auto v = json::parse(r.body);
+        reference = std::string(v.as_array()[0].at("service_request_id").as_string());
+        CHECK_FALSE(v.as_array()[0].as_object().contains("token"));
+      }
+      CHECK(reference.rfind("A-", 0) == 0);
+    }
+    const auto id = case_id_of(gw, reference);
+    {  // the Anliegen: defect report on the Mängelmelder, routed to Tiefbau, the reporter as citizen data
+      const auto r = gw.get("/api/v1/cases/" + id, office);
+      REQUIRE(r.status == 200);
+      const auto c = json::parse(r.body);
+      CHECK(c.at("kind") == "defect_report");
+      CHECK(c.at("channel") == "maengelmelder");
+      CHECK(c.at("category") == "pothole");
+      CHECK(c.at("unit") == "tiefbau");
+      CHECK(c.at("public") == false);
+      CHECK(c.at("citizen").at("name") == "Erika Musterfrau");
+      CHECK(c.at("citizen").at("email") == "erika@example.org");
+      CHECK(gw.db.scalar("SELECT attributes::text FROM open311_requests WHERE anliegen_id = " + id) ==
+            R"({"hazards": ["deep", "water"], "surface": ["road"]})");
+    }
+    {  // the token resolves to the id
+      const auto token = gw.db.scalar("SELECT token FROM open311_requests WHERE anliegen_id = " + id);
+      const auto r = gw.get("/open311/v2/tokens/" + token + fmt);
+      REQUIRE(r.status == 200);
+      if (xml) {
+        CHECK(parse_xml(r.body).get<std::string>("service_requests.request.service_request_id") == reference);
+      } else {
+        CHECK(json::parse(r.body).as_array()[0].at("service_request_id") == reference.c_str());
+      }
+    }
+    // Not public before a clerk releases it.
+    check_open311_error(gw.get("/open311/v2/requests/" + reference + fmt), 404, xml);
+    REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + id, R"({"public":true})", clerk).status == 200);
+    {
+      const auto r = gw.get("/open311/v2/requests/" + reference + fmt);
+      const auto s = read_one(r, xml);
+      CHECK(s.id == reference);
+      CHECK(s.status == "open");
+      CHECK(s.notes.empty());
+      CHECK(s.service_name == "Straßenschäden und Schlaglöcher");
+      CHECK(s.description == "Tiefes Loch & Wasser <gefährlich>");
+      CHECK(s.agency.find("Tiefbau") != std::string::npos);
+      CHECK(s.requested.size() == 25);  // 2026-11-30T01:02:03+01:00
+      for (const auto* secret : {"Erika", "Musterfrau", "erika@example.org", "555", "device-77"}) {
+        CHECK(r.body.find(secret) == std::string::npos);
+      }
+    }
+    // The clerk answers (published, not pushed), sets the expected time and closes it.
+    const auto reply = gw.send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Wird am Freitag repariert."})", clerk);
+    REQUIRE(reply.status == 201);
+    CHECK(json::parse(reply.body).at("delivery_status") == "published");
+    REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + id, R"({"expected_at":"2026-12-04T12:00:00+01:00"})", clerk).status == 200);
+    {
+      const auto s = read_one(gw.get("/open311/v2/requests/" + reference + fmt), xml);
+      CHECK(s.notes == "Wird am Freitag repariert.");
+      CHECK(s.expected == "2026-12-04T12:00:00+01:00");
+    }
+    REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + id, R"({"status":"closed"})", clerk).status == 200);
+    CHECK(read_one(gw.get("/open311/v2/requests/" + reference + fmt), xml).status == "closed");
+    {  // FixMyStreet's updates: the reply and the status change
+      const auto r = gw.get("/open311/v2/servicerequestupdates" + fmt);
+      REQUIRE(r.status == 200);
+      std::vector<std::pair<std::string, std::string>> seen;  // status, description
+      if (xml) {
+        const auto tree = parse_xml(r.body);
+        for (const auto& [name, u] : tree.get_child("service_request_updates")) {
+          CHECK(name == "request_update");
+          if (u.get<std::string>("service_request_id") == reference) {
+            seen.emplace_back(u.get<std::string>("status"), u.get<std::string>("description"));
+          }
+        }
+      } else {
+        const auto list = json::parse(r.body);
+        for (const auto& u : list.as_array()) {
+          if (u.at("service_request_id") == reference.c_str()) {
+            seen.emplace_back(std::string(u.at("status").as_string()), std::string(u.at("description").as_string()));
+          }
+        }
+      }
+      REQUIRE(seen.size() == 2);
+      CHECK(seen[0] == std::pair<std::string, std::string>{"closed", "Wird am Freitag repariert."});
+      CHECK(seen[1] == std::pair<std::string, std::string>{"closed", ""});
+    }
+  }
+}
+
+TEST_CASE("Open311 errors come in the specification's format with 400, 403 and 404") {
+  RunningGateway gw(open311_env());
+  for (const bool xml : {true, false}) {
+    CAPTURE(xml);
+    const std::string fmt = xml ? ".xml" : ".json";
+    const std::string post = "/open311/v2/requests" + fmt;
+    const std::string key = "api_key=" + kApiKey;
+    check_open311_error(post_form(gw, post, "service_code=graffiti&lat=49.48&long=8.44"), 403, xml);
+    check_open311_error(post_form(gw, post, "api_key=not-the-key-1234567&service_code=graffiti&lat=49.48&long=8.44"), 403, xml);
+    check_open311_error(post_form(gw, post, key + "&jurisdiction_id=mannheim.de&service_code=graffiti&lat=49.48&long=8.44"),
+                        404, xml);
+    check_open311_error(post_form(gw, post, key + "&service_code=ufo&lat=49.48&long=8.44"), 404, xml);
+    check_open311_error(post_form(gw, post, key + "&lat=49.48&long=8.44"), 400, xml);
+    CHECK(check_open311_error(post_form(gw, post, key + "&service_code=graffiti&lat=49.4840&long=8.4757"), 400, xml)
+              .find("outside Ludwigshafen am Rhein") != std::string::npos);
+    check_open311_error(post_form(gw, post, key + "&service_code=graffiti"), 400, xml);
+    check_open311_error(post_form(gw, post, key + "&service_code=pothole&lat=49.48&long=8.44"), 400, xml);
+    check_open311_error(post_form(gw, post, key + "&service_code=graffiti&lat=49.48&long=8.44&description=" +
+                                                std::string(4001, 'x')),
+                        400, xml);
+    check_open311_error(post_form(gw, post, R"({"service_code":"graffiti"})", "application/json"), 400, xml);
+    check_open311_error(post_form(gw, post, key + "&service_code=graffiti&address_string=%E0%A4"), 400, xml);
+    check_open311_error(gw.get("/open311/v2/services/ufo" + fmt), 404, xml);
+    check_open311_error(gw.get("/open311/v2/services" + fmt + "?jurisdiction_id=mannheim.de"), 404, xml);
+    check_open311_error(gw.get("/open311/v2/requests/A-2026-999999" + fmt), 404, xml);
+    check_open311_error(gw.get("/open311/v2/tokens/no-such-token" + fmt), 404, xml);
+    check_open311_error(gw.get("/open311/v2/requests" + fmt + "?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"),
+                        400, xml);
+    check_open311_error(gw.get("/open311/v2/requests" + fmt + "?start_date=2026-06-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"),
+                        400, xml);
+    check_open311_error(gw.get("/open311/v2/requests" + fmt + "?start_date=yesterday"), 400, xml);
+    check_open311_error(gw.get("/open311/v2/requests" + fmt + "?status=pending"), 400, xml);
+    check_open311_error(gw.get("/open311/v2/requests" + fmt + "?jurisdiction_id=mannheim.de"), 404, xml);
+    check_open311_error(gw.get("/open311/v2/servicerequestupdates" + fmt + "?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z"),
+                        400, xml);
+  }
+  // A path without a known suffix names no format: the error comes as JSON.
+  check_open311_error(gw.get("/open311/v2/services/pothole.html"), 404, false);
+  check_open311_error(gw.get("/open311/v2/requests/A-1"), 404, false);
+  check_open311_error(gw.get("/open311/v2/tokens/abc"), 404, false);
+  // Nothing was created by any of these.
+  CHECK(gw.db.scalar("SELECT count(*) FROM anliegen") == "0");
+}
+
+TEST_CASE("GET requests: service_request_id overrides the other filters; service_code, status and dates filter") {
+  RunningGateway gw(open311_env());
+  const auto office = create_token(gw.db.dsn(), "office");
+  // Litter bins are published at once (auto_publish); potholes only after release.
+  auto report = [&](const std::string& service, const std::string& extra) {
+    const auto r = post_form(gw, "/open311/v2/requests.json",
+                             "api_key=" + kApiKey + "&service_code=" + service + "&address_string=Berliner+Platz" + extra);
+    REQUIRE(r.status == 200);
+    return std::string(json::parse(r.body).as_array()[0].at("service_request_id").as_string());
+  };
+  const auto bin1 = report("litter_bin", "");
+  const auto bin2 = report("litter_bin", "");
+  const auto hidden = report("pothole", "&attribute%5Bsurface%5D=road");
+  const auto ids = [&](const std::string& query) {
+    const auto r = gw.get("/open311/v2/requests.json" + query);
+    REQUIRE(r.status == 200);
+    std::vector<std::string> out;
+    const auto list = json::parse(r.body);
+    for (const auto& v : list.as_array()) out.emplace_back(v.at("service_request_id").as_string());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(ids("") == std::vector<std::string>{bin1, bin2});
+  CHECK(ids("?service_code=litter_bin,graffiti") == std::vector<std::string>{bin1, bin2});
+  CHECK(ids("?service_code=graffiti").empty());
+  CHECK(ids("?service_code=graffiti&service_request_id=" + bin1 + "," + hidden) == std::vector<std::string>{bin1});
+  CHECK(ids("?status=open") == std::vector<std::string>{bin1, bin2});
+  CHECK(ids("?status=closed").empty());
+  CHECK(ids("?status=open,closed&service_code=") == std::vector<std::string>{bin1, bin2});
+  CHECK(ids("?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z").empty());
+  REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + case_id_of(gw, bin2), R"({"status":"closed"})", office).status == 200);
+  CHECK(ids("?status=closed") == std::vector<std::string>{bin2});
+  const auto xml = gw.get("/open311/v2/requests.xml?status=closed");
+  REQUIRE(xml.status == 200);
+  CHECK(parse_xml(xml.body).get<std::string>("service_requests.request.service_request_id") == bin2);
+}

@@ -39,8 +39,8 @@ ANALYZE seed_citizens;
 CREATE TEMP TABLE seed AS
 SELECT g,
        now() - interval '365 days' * ((:rows - g)::double precision / :rows) AS received_at,
-       (g * 7919) % 16 AS t,
-       (g * 104729) % 100 AS r
+       (g::bigint * 7919) % 16 AS t,
+       (g::bigint * 104729) % 100 AS r
 FROM generate_series(1, :rows) g;
 
 INSERT INTO anliegen (reference, kind, channel, status, unit_code, priority, tags, category, citizen_id,

@@ -73,6 +73,7 @@ cmd_bench() {
   local check lost duplicated stored
   check="$(bench_psql -d anliegen -tA -F ' ' -f "$ROOT/bench/check_acked.sql")"
   read -r lost duplicated stored <<<"$check"
+  say "ingest: $ingest; stored $stored, lost $lost, duplicated $duplicated; peak RSS ${rss_mb} MB"
 
   say "PostgreSQL ceiling: pgbench, one row per transaction, $concurrency clients for ${duration}s"
   bench_psql -d anliegen -f "$ROOT/bench/ceiling_setup.sql"
@@ -81,6 +82,7 @@ cmd_bench() {
     -T "$duration" -f "$ROOT/bench/ceiling.sql" anliegen 2>&1)"
   ceiling="$(sed -n 's/^tps = \([0-9.]*\) .*without initial connection time.*/\1/p' <<<"$pgbench_out" | cut -d. -f1)"
   [[ -n "$ceiling" ]] || die "pgbench failed: $pgbench_out"
+  say "pgbench: $ceiling transactions/s"
 
   local list_out="" byid_out="" report_s="" seed_s=""
   if ((reads)); then

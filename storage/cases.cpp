@@ -10,21 +10,26 @@ using detail::txn;
 
 constexpr const char* kInsertCase = R"sql(
   WITH n AS (SELECT nextval(pg_get_serial_sequence('anliegen', 'id')) AS id),
+  k AS (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id),
+  -- The search vector is written here; the setting tells the messages trigger (V008) that this one
+  -- message is indexed already.
+  s AS (SELECT set_config('anliegen.indexed_message', k.id::text, true) AS done FROM k),
   a AS (
     INSERT INTO anliegen (id, reference, kind, channel, status, unit_code, priority, tags, category, lat, lon,
                           address, citizen_id, received_at, updated_at, last_inbound_at, last_message_at,
-                          sprechstunde_id)
+                          sprechstunde_id, search)
     SELECT n.id, 'A-' || $1 || '-' || lpad(n.id::text, greatest(6, length(n.id::text)), '0'),
            $2, $3, 'new', $4, $5, $6::text[], $7, NULLIF($8, '')::float8, NULLIF($9, '')::float8,
-           $10, $11, $12::timestamptz, now(), $12::timestamptz, $12::timestamptz, NULLIF($13, '')::bigint
-    FROM n
+           $10, $11, $12::timestamptz, now(), $12::timestamptz, $12::timestamptz, NULLIF($13, '')::bigint,
+           to_tsvector('german', $15)
+    FROM n, s
     RETURNING id, reference),
   m AS (
-    INSERT INTO messages (anliegen_id, direction, channel, external_id, text, sent_at, author, account_id, type,
+    INSERT INTO messages (id, anliegen_id, direction, channel, external_id, text, sent_at, author, account_id, type,
                           reply_to, flags, lat, lon)
-    SELECT a.id, 'inbound', $3, NULLIF($14, ''), $15, $12::timestamptz, '', $16, $17, $18, $19::text[],
+    SELECT k.id, a.id, 'inbound', $3, NULLIF($14, ''), $15, $12::timestamptz, '', $16, $17, $18, $19::text[],
            NULLIF($20, '')::float8, NULLIF($21, '')::float8
-    FROM a
+    FROM a, k
     RETURNING id),
   d AS (
     INSERT INTO routing_decisions (anliegen_id, unit_code, rule_id, rule_name, reason, actor)

@@ -14,9 +14,14 @@ CREATE OR REPLACE FUNCTION anliegen_search_refresh(target bigint) RETURNS void L
   WHERE id = target;
 $$;
 
+-- A new Anliegen is written with the search vector of its first message (storage/cases.cpp), which
+-- names that message in the transaction-local setting anliegen.indexed_message; the trigger then skips
+-- exactly that message. Every other message (appended later, even in the same transaction) still
+-- updates its Anliegen.
 DROP TRIGGER messages_search_insert ON messages;
 CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
-  FOR EACH ROW WHEN (NEW.text <> '' AND NOT ('auto_reply' = ANY (NEW.flags)))
+  FOR EACH ROW WHEN (NEW.text <> '' AND NOT ('auto_reply' = ANY (NEW.flags))
+                     AND current_setting('anliegen.indexed_message', true) IS DISTINCT FROM NEW.id::text)
   EXECUTE FUNCTION messages_search_trigger();
 
 UPDATE anliegen a SET search = coalesce(

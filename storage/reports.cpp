@@ -12,42 +12,37 @@ namespace {
 using detail::txn;
 using domain::Timestamp;
 
-// The four figures of a week [$1, $2) per channel: received, first answered, closed, open at the end.
-// Each branch reads one index range (received_at, first_response_at, closed_at, open by received_at).
-constexpr const char* kChannelFigures = R"sql(
-WITH ev AS (
-  SELECT channel, 1 AS r, 0 AS a, 0 AS c, 0 AS o FROM anliegen WHERE received_at >= $1 AND received_at < $2
-  UNION ALL SELECT channel, 0, 1, 0, 0 FROM anliegen WHERE first_response_at >= $1 AND first_response_at < $2
-  UNION ALL SELECT channel, 0, 0, 1, 0 FROM anliegen WHERE closed_at >= $1 AND closed_at < $2
-  UNION ALL SELECT channel, 0, 0, 0, 1 FROM anliegen WHERE closed_at IS NULL AND received_at < $2
-  UNION ALL SELECT channel, 0, 0, 0, 1 FROM anliegen WHERE closed_at >= $2 AND received_at < $2)
-SELECT channel, sum(r)::bigint, sum(a)::bigint, sum(c)::bigint, sum(o)::bigint FROM ev
-GROUP BY channel ORDER BY sum(r) DESC, channel)sql";
-
-// Per unit: the four figures, durations in hours, and how many open Anliegen are past the unit's
-// target ($3 unit codes with $4 their cutoff instants, see domain::working_days_cutoff).
-constexpr const char* kUnitFigures = R"sql(
+// The week [$1, $2) in one pass over five index ranges — received, first answered, closed during the
+// week, and open at its end (never closed, or closed only later) — grouped twice: per channel and per
+// unit. $3 unit codes with $4 their target cutoffs (domain::working_days_cutoff) mark the open Anliegen
+// that are over their unit's target. Durations in hours, rounded to 0.01.
+constexpr const char* kWeekFigures = R"sql(
 WITH cut AS (SELECT * FROM unnest($3::text[], $4::text[]::timestamptz[]) AS t(code, cutoff)),
-r AS (SELECT unit_code, count(*) AS n FROM anliegen WHERE received_at >= $1 AND received_at < $2 GROUP BY 1),
-a AS (SELECT unit_code, count(*) AS n,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - received_at)) AS m,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - received_at)) AS p90
-      FROM anliegen WHERE first_response_at >= $1 AND first_response_at < $2 GROUP BY 1),
-c AS (SELECT unit_code, count(*) AS n,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - received_at)) AS m
-      FROM anliegen WHERE closed_at >= $1 AND closed_at < $2 GROUP BY 1),
-open_rows AS (
-  SELECT unit_code, received_at FROM anliegen WHERE closed_at IS NULL AND received_at < $2
-  UNION ALL SELECT unit_code, received_at FROM anliegen WHERE closed_at >= $2 AND received_at < $2),
-o AS (SELECT x.unit_code, count(*) AS n, count(*) FILTER (WHERE x.received_at < cut.cutoff) AS late
-      FROM open_rows x LEFT JOIN cut ON cut.code = x.unit_code GROUP BY 1)
-SELECT u.code, u.name, u.target_days, coalesce(r.n, 0), coalesce(a.n, 0), coalesce(c.n, 0), coalesce(o.n, 0),
-       coalesce(o.late, 0), round((a.m / 3600)::numeric, 2)::float8, round((a.p90 / 3600)::numeric, 2)::float8,
-       round((c.m / 3600)::numeric, 2)::float8
-FROM units u LEFT JOIN r ON r.unit_code = u.code LEFT JOIN a ON a.unit_code = u.code
-LEFT JOIN c ON c.unit_code = u.code LEFT JOIN o ON o.unit_code = u.code
-WHERE u.active OR r.n IS NOT NULL OR a.n IS NOT NULL OR c.n IS NOT NULL OR o.n IS NOT NULL
-ORDER BY u.code)sql";
+ev AS (
+  SELECT channel, unit_code, 1 AS r, 0 AS a, 0 AS c, 0 AS o, NULL::float8 AS resp, NULL::float8 AS dur, false AS late
+  FROM anliegen WHERE received_at >= $1 AND received_at < $2
+  UNION ALL SELECT channel, unit_code, 0, 1, 0, 0, extract(epoch FROM first_response_at - received_at), NULL, false
+  FROM anliegen WHERE first_response_at >= $1 AND first_response_at < $2
+  UNION ALL SELECT channel, unit_code, 0, 0, 1, 0, NULL, extract(epoch FROM closed_at - received_at), false
+  FROM anliegen WHERE closed_at >= $1 AND closed_at < $2
+  UNION ALL SELECT a.channel, a.unit_code, 0, 0, 0, 1, NULL, NULL, a.received_at < cut.cutoff
+  FROM anliegen a LEFT JOIN cut ON cut.code = a.unit_code WHERE a.closed_at IS NULL AND a.received_at < $2
+  UNION ALL SELECT a.channel, a.unit_code, 0, 0, 0, 1, NULL, NULL, a.received_at < cut.cutoff
+  FROM anliegen a LEFT JOIN cut ON cut.code = a.unit_code WHERE a.closed_at >= $2 AND a.received_at < $2)
+SELECT GROUPING(channel), coalesce(channel, unit_code), sum(r)::bigint, sum(a)::bigint, sum(c)::bigint,
+       sum(o)::bigint, count(*) FILTER (WHERE late),
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY resp) / 3600)::numeric, 2)::float8,
+       round((percentile_cont(0.9) WITHIN GROUP (ORDER BY resp) / 3600)::numeric, 2)::float8,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY dur) / 3600)::numeric, 2)::float8
+FROM ev GROUP BY GROUPING SETS ((channel), (unit_code)))sql";
+
+// The same four totals for a week [$1, $2) without the breakdown (the previous week).
+constexpr const char* kTotals = R"sql(
+SELECT (SELECT count(*) FROM anliegen WHERE received_at >= $1 AND received_at < $2),
+       (SELECT count(*) FROM anliegen WHERE first_response_at >= $1 AND first_response_at < $2),
+       (SELECT count(*) FROM anliegen WHERE closed_at >= $1 AND closed_at < $2),
+       (SELECT count(*) FROM anliegen WHERE closed_at IS NULL AND received_at < $2)
+       + (SELECT count(*) FROM anliegen WHERE closed_at >= $2 AND received_at < $2))sql";
 
 constexpr const char* kKinds = R"sql(
 SELECT kind, count(*) FROM anliegen WHERE received_at >= $1 AND received_at < $2 GROUP BY kind ORDER BY 2 DESC, 1)sql";
@@ -65,10 +60,10 @@ WITH x AS (
   WHERE received_at >= $3 AND received_at < $2 AND category <> ''
   UNION ALL SELECT 'tag', t.tag, a.received_at FROM anliegen a, unnest(a.tags) AS t(tag)
   WHERE a.received_at >= $3 AND a.received_at < $2 AND a.tags <> '{}')
-SELECT type, name, count(*) FILTER (WHERE received_at >= $1) AS cur, count(*) FILTER (WHERE received_at < $1) AS prev
-FROM x GROUP BY type, name
-HAVING count(*) FILTER (WHERE received_at >= $1) > count(*) FILTER (WHERE received_at < $1)
-ORDER BY cur - prev DESC, cur DESC, type, name LIMIT 5)sql";
+SELECT type, name, cur, prev FROM (
+  SELECT type, name, count(*) FILTER (WHERE received_at >= $1) AS cur, count(*) FILTER (WHERE received_at < $1) AS prev
+  FROM x GROUP BY type, name) counted
+WHERE cur > prev ORDER BY cur - prev DESC, cur DESC, type, name LIMIT 5)sql";
 
 // Sprechstunden that began during the week; answers counted up to the end of the week ($2).
 constexpr const char* kSprechstunden = R"sql(
@@ -107,76 +102,64 @@ LEFT JOIN s ON s.anliegen_id = e.anliegen_id
 WHERE e.supporters - coalesce(s.supporters, 0) <> 0
 ORDER BY gained DESC, e.supporters DESC, a.reference)sql";
 
+// Walks the Anliegen from the oldest: open ones are found long before the table ends.
 constexpr const char* kOldestOpen = R"sql(
-SELECT reference, unit_code, (extract(epoch FROM received_at) * 1000)::bigint FROM (
-  (SELECT id, reference, unit_code, received_at FROM anliegen WHERE closed_at IS NULL AND received_at < $1
-   ORDER BY received_at, id LIMIT 10)
-  UNION ALL
-  (SELECT id, reference, unit_code, received_at FROM anliegen WHERE closed_at >= $1 AND received_at < $1
-   ORDER BY received_at, id LIMIT 10)) x
-ORDER BY received_at, id LIMIT 10)sql";
+SELECT reference, unit_code, (extract(epoch FROM received_at) * 1000)::bigint FROM anliegen
+WHERE received_at < $1 AND (closed_at IS NULL OR closed_at >= $1) ORDER BY received_at, id LIMIT 10)sql";
 
 std::optional<double> optional_double(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<double>();
 }
 
-domain::ReportTotals totals_of(const pqxx::row& row, int first) {
-  return {row[first].as<std::int64_t>(), row[first + 1].as<std::int64_t>(), row[first + 2].as<std::int64_t>(),
-          row[first + 3].as<std::int64_t>()};
-}
-
-std::vector<domain::ReportChannel> channel_figures(Tx& tx, const std::string& from, const std::string& to) {
-  std::vector<domain::ReportChannel> out;
-  for (const auto& row : txn(tx).exec_params(kChannelFigures, from, to)) {
-    out.push_back({row[0].as<std::string>(), totals_of(row, 1)});
-  }
-  return out;
-}
-
-domain::ReportTotals sum(const std::vector<domain::ReportChannel>& channels) {
-  domain::ReportTotals t;
-  for (const auto& c : channels) {
-    t.received += c.figures.received;
-    t.answered += c.figures.answered;
-    t.closed += c.figures.closed;
-    t.open_at_end += c.figures.open_at_end;
-  }
-  return t;
-}
-
-std::vector<domain::ReportUnit> unit_figures(Tx& tx, domain::IsoWeek week, const std::string& from,
-                                             const std::string& to) {
+// Fills totals, by_channel and by_unit of the report's week.
+void week_figures(Tx& tx, domain::WeeklyReport& r, const std::string& from, const std::string& to) {
   // The cutoff of each unit's target, computed here because working days are Berlin calendar days.
-  const auto end_day = domain::iso_week_monday(week) + std::chrono::days{7};
+  const auto end_day = domain::iso_week_monday(r.week) + std::chrono::days{7};
   std::vector<std::string> codes, cutoffs;
-  std::map<int, std::string> by_target;
-  for (const auto& row : txn(tx).exec("SELECT code, target_days FROM units")) {
-    const int target = row[1].as<int>();
-    if (!by_target.count(target)) {
-      by_target[target] = detail::timestamp_param(domain::working_days_cutoff(end_day, target));
-    }
-    codes.push_back(row[0].as<std::string>());
-    cutoffs.push_back(by_target[target]);
-  }
-  std::vector<domain::ReportUnit> out;
-  const auto rows = txn(tx).exec_params(kUnitFigures, from, to, detail::text_array_param(codes),
-                                        detail::text_array_param(cutoffs));
-  for (const auto& row : rows) {
+  std::map<std::string, domain::ReportUnit> all, shown;  // shown: active units and those with figures
+  for (const auto& row : txn(tx).exec("SELECT code, name, target_days, active FROM units")) {
     domain::ReportUnit u;
     u.code = row[0].as<std::string>();
     u.name = row[1].as<std::string>();
     u.target_days = row[2].as<int>();
-    u.figures = totals_of(row, 3);
-    u.over_target = row[7].as<std::int64_t>();
-    u.first_response_median_hours = optional_double(row[8]);
-    u.first_response_p90_hours = optional_double(row[9]);
-    u.close_median_hours = optional_double(row[10]);
-    out.push_back(std::move(u));
+    codes.push_back(u.code);
+    cutoffs.push_back(detail::timestamp_param(domain::working_days_cutoff(end_day, u.target_days)));
+    if (row[3].as<bool>()) shown[u.code] = u;
+    all[u.code] = std::move(u);
   }
-  // By code in byte order, whatever the database's collation (the JSON round trip relies on it).
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
-  return out;
+  const auto rows = txn(tx).exec_params(kWeekFigures, from, to, detail::text_array_param(codes),
+                                        detail::text_array_param(cutoffs));
+  for (const auto& row : rows) {
+    const domain::ReportTotals figures{row[2].as<std::int64_t>(), row[3].as<std::int64_t>(),
+                                       row[4].as<std::int64_t>(), row[5].as<std::int64_t>()};
+    const auto key = row[1].as<std::string>();
+    if (row[0].as<int>() == 0) {
+      r.by_channel.push_back({key, figures});
+      continue;
+    }
+    auto& u = shown.try_emplace(key, all[key]).first->second;
+    u.figures = figures;
+    u.over_target = row[6].as<std::int64_t>();
+    u.first_response_median_hours = optional_double(row[7]);
+    u.first_response_p90_hours = optional_double(row[8]);
+    u.close_median_hours = optional_double(row[9]);
+  }
+  std::sort(r.by_channel.begin(), r.by_channel.end(), [](const auto& a, const auto& b) {
+    return a.figures.received != b.figures.received ? a.figures.received > b.figures.received : a.channel < b.channel;
+  });
+  for (auto& [code, u] : shown) r.by_unit.push_back(std::move(u));  // by code, in byte order
+  for (const auto& c : r.by_channel) {
+    r.totals.received += c.figures.received;
+    r.totals.answered += c.figures.answered;
+    r.totals.closed += c.figures.closed;
+    r.totals.open_at_end += c.figures.open_at_end;
+  }
+}
+
+domain::ReportTotals week_totals(Tx& tx, const std::string& from, const std::string& to) {
+  const auto row = txn(tx).exec_params1(kTotals, from, to);
+  return {row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>(), row[3].as<std::int64_t>()};
 }
 
 void topics(Tx& tx, domain::WeeklyReport& r, const std::string& from, const std::string& to, const std::string& prev) {
@@ -262,10 +245,8 @@ domain::WeeklyReport compute_weekly_report(Tx& tx, domain::IsoWeek week, Timesta
   const auto from = detail::timestamp_param(r.from);
   const auto to = detail::timestamp_param(r.to);
   const auto prev = detail::timestamp_param(domain::week_interval(domain::previous_week(week)).from);
-  r.by_channel = channel_figures(tx, from, to);
-  r.totals = sum(r.by_channel);
-  r.previous = sum(channel_figures(tx, prev, from));
-  r.by_unit = unit_figures(tx, week, from, to);
+  week_figures(tx, r, from, to);
+  r.previous = week_totals(tx, prev, from);
   topics(tx, r, from, to, prev);
   sprechstunden(tx, r, from, to);
   invitations(tx, r, from, to);

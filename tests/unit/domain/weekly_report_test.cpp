@@ -83,11 +83,11 @@ TEST_CASE("CSV: BOM, semicolons, decimal comma, CRLF, quoted fields, no formulas
   CHECK(csv.find("\r\n2026-W43;Gesamt;vorwoche;Vorwoche 2026-W42;3;1;0;5;;;;;\r\n") != std::string::npos);
   CHECK(csv.find("\r\n2026-W43;Kanal;whatsapp;WhatsApp;3;2;2;2;;;;;\r\n") != std::string::npos);
   CHECK(csv.find("\r\n2026-W43;Bereich;ob;\"Büro; \"\"OB\"\"\";4;2;2;5;2;5;9,26;16,25;\r\n") != std::string::npos);
-  CHECK(csv.find(";'=HYPERLINK(") != std::string::npos);
+  CHECK(csv.find(";\"'=HYPERLINK(\"\"http") != std::string::npos);
   // Every line ends in CRLF and has the same number of separators outside quotes.
   std::size_t lines = 0;
   for (std::size_t pos = 0; (pos = csv.find("\r\n", pos)) != std::string::npos; pos += 2) ++lines;
-  CHECK(lines == 5);
+  CHECK(lines == 6);
   CHECK(csv.find('\n') == csv.find("\r\n") + 1);
 }
 

@@ -11,6 +11,7 @@ namespace {
 constexpr const char* kStyle = R"css(
 @page { size: A4; margin: 14mm 12mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 9pt; color: #1a1a1a; margin: 0; }
+@media screen { body { max-width: 186mm; margin: 8mm auto; padding: 0 4mm; } }
 h1 { font-size: 15pt; margin: 0 0 2pt; }
 h2 { font-size: 11pt; margin: 10pt 0 3pt; border-bottom: 1px solid #888; break-after: avoid; }
 p { margin: 2pt 0; }
@@ -83,8 +84,8 @@ std::string totals_section(const WeeklyReport& r) {
       {"Erledigt", "Anliegen, die in dieser Woche abgeschlossen oder abgelehnt wurden", r.totals.closed, r.previous.closed},
       {"Offen am Wochenende", "Anliegen, die am Sonntag um 24 Uhr noch nicht erledigt waren", r.totals.open_at_end,
        r.previous.open_at_end}};
-  std::string out = "<h2>Auf einen Blick</h2><table><thead><tr><th>Kennzahl</th><th class=\"n\">Diese Woche</th>"
-                    "<th class=\"n\">Vorwoche</th><th class=\"n\">Veränderung</th><th>Bedeutung</th></tr></thead><tbody>";
+  std::string out = "<h2>Auf einen Blick</h2><table><thead><tr><th scope=\"col\">Kennzahl</th><th scope=\"col\" class=\"n\">Diese Woche</th>"
+                    "<th scope=\"col\" class=\"n\">Vorwoche</th><th scope=\"col\" class=\"n\">Veränderung</th><th scope=\"col\">Bedeutung</th></tr></thead><tbody>";
   for (const auto& l : lines) {
     out += "<tr>" + td(l.name) + td(num(l.now), true) + td(num(l.before), true) + td(delta(l.now, l.before), true) +
            td(l.explain) + "</tr>";
@@ -108,10 +109,10 @@ std::string channel_section(const WeeklyReport& r) {
   return "<div class=\"cols\"><section><h2>Über welche Kanäle</h2>"
          "<p class=\"note\">Eingegangene Anliegen je Kanal (Balken) und die vier Kennzahlen je Kanal.</p>" +
          bar_chart("Eingegangene Anliegen je Kanal", bars) +
-         "<table><thead><tr><th>Kanal</th><th class=\"n\">Eing.</th><th class=\"n\">Beantw.</th><th class=\"n\">Erl.</th>"
-         "<th class=\"n\">Offen</th></tr></thead><tbody>" +
+         "<table><thead><tr><th scope=\"col\">Kanal</th><th scope=\"col\" class=\"n\">Eing.</th><th scope=\"col\" class=\"n\">Beantw.</th><th scope=\"col\" class=\"n\">Erl.</th>"
+         "<th scope=\"col\" class=\"n\">Offen</th></tr></thead><tbody>" +
          rows + "</tbody></table></section><section><h2>Welche Art</h2>"
-         "<p class=\"note\">Eingegangene Anliegen nach Art.</p><table><thead><tr><th>Art</th><th class=\"n\">Eing.</th>"
+         "<p class=\"note\">Eingegangene Anliegen nach Art.</p><table><thead><tr><th scope=\"col\">Art</th><th scope=\"col\" class=\"n\">Eing.</th>"
          "</tr></thead><tbody>" + kinds + "</tbody></table></section></div>";
 }
 
@@ -123,10 +124,10 @@ std::string unit_section(const WeeklyReport& r) {
             td(std::to_string(u.target_days), true) + td(hours(u.first_response_median_hours), true) +
             td(hours(u.first_response_p90_hours), true) + td(hours(u.close_median_hours), true) + "</tr>";
   }
-  return "<h2>Wohin es ging: Bereiche</h2><table><thead><tr><th>Bereich</th><th class=\"n\">Eing.</th>"
-         "<th class=\"n\">Beantw.</th><th class=\"n\">Erl.</th><th class=\"n\">Offen</th><th class=\"n\">Über Ziel</th>"
-         "<th class=\"n\">Ziel (AT)</th><th class=\"n\">Erstantwort Median</th><th class=\"n\">Erstantwort 90 %</th>"
-         "<th class=\"n\">Erledigung Median</th></tr></thead><tbody>" +
+  return "<h2>Wohin es ging: Bereiche</h2><table><thead><tr><th scope=\"col\">Bereich</th><th scope=\"col\" class=\"n\">Eing.</th>"
+         "<th scope=\"col\" class=\"n\">Beantw.</th><th scope=\"col\" class=\"n\">Erl.</th><th scope=\"col\" class=\"n\">Offen</th><th scope=\"col\" class=\"n\">Über Ziel</th>"
+         "<th scope=\"col\" class=\"n\">Ziel (AT)</th><th scope=\"col\" class=\"n\">Erstantwort Median</th><th scope=\"col\" class=\"n\">Erstantwort 90 %</th>"
+         "<th scope=\"col\" class=\"n\">Erledigung Median</th></tr></thead><tbody>" +
          rows +
          "</tbody></table><p class=\"note\">Erstantwort: Zeit vom Eingang bis zur ersten Antwort, für die in dieser "
          "Woche erstmals beantworteten Anliegen (Median: die Hälfte war schneller; 90 %: neun von zehn waren schneller). "
@@ -147,10 +148,10 @@ std::string topic_section(const WeeklyReport& r) {
   }
   if (cats.empty()) cats = "<tr><td colspan=\"3\">Keine Anliegen mit Kategorie.</td></tr>";
   if (rising.empty()) rising = "<tr><td colspan=\"4\">Kein Thema wurde häufiger genannt als in der Vorwoche.</td></tr>";
-  return "<div class=\"cols\"><section><h2>Häufigste Kategorien</h2><table><thead><tr><th>Kategorie</th>"
-         "<th class=\"n\">Woche</th><th class=\"n\">Vorwoche</th></tr></thead><tbody>" + cats +
-         "</tbody></table></section><section><h2>Stärker gefragte Themen</h2><table><thead><tr><th>Thema</th>"
-         "<th class=\"n\">Woche</th><th class=\"n\">Vorwoche</th><th class=\"n\">Zuwachs</th></tr></thead><tbody>" +
+  return "<div class=\"cols\"><section><h2>Häufigste Kategorien</h2><table><thead><tr><th scope=\"col\">Kategorie</th>"
+         "<th scope=\"col\" class=\"n\">Woche</th><th scope=\"col\" class=\"n\">Vorwoche</th></tr></thead><tbody>" + cats +
+         "</tbody></table></section><section><h2>Stärker gefragte Themen</h2><table><thead><tr><th scope=\"col\">Thema</th>"
+         "<th scope=\"col\" class=\"n\">Woche</th><th scope=\"col\" class=\"n\">Vorwoche</th><th scope=\"col\" class=\"n\">Zuwachs</th></tr></thead><tbody>" +
          rising + "</tbody></table><p class=\"note\">Kategorien und Schlagwörter mit dem größten Zuwachs gegenüber der "
          "Vorwoche.</p></section></div>";
 }
@@ -165,9 +166,9 @@ std::string sprechstunden_section(const WeeklyReport& r) {
             td(num(s.answered_later), true) + td(num(s.unanswered), true) + td(median, true) + "</tr>";
   }
   if (rows.empty()) rows = "<tr><td colspan=\"8\">In dieser Woche fand keine Sprechstunde statt.</td></tr>";
-  return "<h2>Sprechstunden</h2><table><thead><tr><th>Wann</th><th>Was</th><th class=\"n\">Nachr.</th>"
-         "<th class=\"n\">Personen</th><th class=\"n\">In der Stunde beantw.</th><th class=\"n\">Später beantw.</th>"
-         "<th class=\"n\">Unbeantw.</th><th class=\"n\">Antwortzeit Median</th></tr></thead><tbody>" + rows +
+  return "<h2>Sprechstunden</h2><table><thead><tr><th scope=\"col\">Wann</th><th scope=\"col\">Was</th><th scope=\"col\" class=\"n\">Nachr.</th>"
+         "<th scope=\"col\" class=\"n\">Personen</th><th scope=\"col\" class=\"n\">In der Stunde beantw.</th><th scope=\"col\" class=\"n\">Später beantw.</th>"
+         "<th scope=\"col\" class=\"n\">Unbeantw.</th><th scope=\"col\" class=\"n\">Antwortzeit Median</th></tr></thead><tbody>" + rows +
          "</tbody></table><p class=\"note\">Nachrichten, die Bürgerinnen und Bürger während der Stunde schrieben, und "
          "wie viele verschiedene Personen das waren; ob ihre Anliegen noch in der Stunde, später in der Woche oder bis "
          "Sonntag 24 Uhr nicht beantwortet wurden.</p>";
@@ -180,8 +181,8 @@ std::string invitations_section(const WeeklyReport& r) {
                     " erreichten die Schwelle, " + num(i.decided) + " entschieden (" + num(i.accepted) + " angenommen, " +
                     num(i.declined) + " abgelehnt).</p>";
   if (i.most_supported.empty()) return out;
-  out += "<table><thead><tr><th>Einladung</th><th>Aktenzeichen</th><th class=\"n\">Unterstützer</th>"
-         "<th class=\"n\">Zuwachs</th></tr></thead><tbody>";
+  out += "<table><thead><tr><th scope=\"col\">Einladung</th><th scope=\"col\">Aktenzeichen</th><th scope=\"col\" class=\"n\">Unterstützer</th>"
+         "<th scope=\"col\" class=\"n\">Zuwachs</th></tr></thead><tbody>";
   for (const auto& inv : i.most_supported) {
     out += "<tr>" + td(html_escape(inv.title)) + td(html_escape(inv.reference)) + td(num(inv.supporters), true) +
            td(delta(inv.gained, 0), true) + "</tr>";
@@ -196,8 +197,8 @@ std::string oldest_section(const WeeklyReport& r) {
             td(german_decimal(o.age_days, 1) + " Tage", true) + "</tr>";
   }
   if (rows.empty()) rows = "<tr><td colspan=\"4\">Am Wochenende war kein Anliegen offen.</td></tr>";
-  return "<h2>Die ältesten offenen Anliegen</h2><table><thead><tr><th>Aktenzeichen</th><th>Bereich</th>"
-         "<th>Eingegangen</th><th class=\"n\">Alter am Wochenende</th></tr></thead><tbody>" + rows + "</tbody></table>";
+  return "<h2>Die ältesten offenen Anliegen</h2><table><thead><tr><th scope=\"col\">Aktenzeichen</th><th scope=\"col\">Bereich</th>"
+         "<th scope=\"col\">Eingegangen</th><th scope=\"col\" class=\"n\">Alter am Wochenende</th></tr></thead><tbody>" + rows + "</tbody></table>";
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ ReportSettings report_settings(const Environment& env) {
   s.webhook_url = get("ANLIEGEN_REPORT_WEBHOOK");
   s.webhook_secret = get("ANLIEGEN_REPORT_WEBHOOK_SECRET");
   s.public_url = get("ANLIEGEN_PUBLIC_URL");
+  if (s.public_url.empty()) s.public_url = get("OPEN311_PUBLIC_URL");  // the same origin, when only that is set
   while (!s.public_url.empty() && s.public_url.back() == '/') s.public_url.pop_back();
   if (!s.webhook_url.empty() && s.webhook_url.rfind("http://", 0) != 0 && s.webhook_url.rfind("https://", 0) != 0) {
     throw SettingsError("ANLIEGEN_REPORT_WEBHOOK", "must be an http:// or https:// URL");

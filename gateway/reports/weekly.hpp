@@ -26,8 +26,8 @@ std::string render_weekly_report(const domain::WeeklyReport& r, ReportFormat f);
 std::string render_stored_report(const storage::StoredReport& stored, ReportFormat f);
 
 // Where the Monday notice goes (ANLIEGEN_REPORT_WEBHOOK, ANLIEGEN_REPORT_WEBHOOK_SECRET) and when the
-// report is generated (ANLIEGEN_REPORT_HOUR, Monday, Berlin time). ANLIEGEN_PUBLIC_URL makes the link
-// absolute. A webhook without a secret is a SettingsError.
+// report is generated (ANLIEGEN_REPORT_HOUR, Monday, Berlin time). ANLIEGEN_PUBLIC_URL (else
+// OPEN311_PUBLIC_URL) makes the link absolute. A webhook without a secret is a SettingsError.
 struct ReportSettings {
   std::string webhook_url;
   std::string webhook_secret;

@@ -139,6 +139,12 @@ int token_command(const std::vector<std::string>& args) {
 
 int report_command(const std::vector<std::string>& args) {
   if (args.size() < 2 || args[1] != "weekly") return usage_error("expected 'report weekly'");
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
   std::string week_text, format_text = "json", out_path;
   for (std::size_t i = 2; i < args.size(); ++i) {
     const auto& a = args[i];

@@ -214,6 +214,10 @@ TEST_CASE("anliegen report weekly: the same figures as the API, files, usage err
   CHECK(std::string(parse(last.out).at("week").as_string()) ==
         anliegen::domain::format_iso_week(anliegen::domain::previous_week(anliegen::domain::iso_week_of(now))));
 
+  auto help = run_anliegen({"report", "weekly", "--help"}, env);
+  CHECK(help.status == 0);
+  CHECK(help.out.find("anliegen report weekly") != std::string::npos);
+
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"report"}, {"report", "monthly"}, {"report", "weekly", "--week", "2026-48"},
            {"report", "weekly", "--week"}, {"report", "weekly", "--format", "pdf"},

@@ -138,6 +138,63 @@ std::string german_time(Timestamp t) {
   return buf;
 }
 
+std::optional<IsoWeek> parse_iso_week(std::string_view s) {
+  int y = 0, w = 0;
+  if (s.size() != 8 || !read_int(s, 0, 4, y) || s[4] != '-' || s[5] != 'W' || !read_int(s, 6, 2, w)) return std::nullopt;
+  if (y < 1970 || w < 1) return std::nullopt;
+  const IsoWeek week{y, static_cast<unsigned>(w)};
+  // Week 53 exists only in years whose 28 December lies in week 53.
+  if (iso_week_of_day(sys_days{year{y} / December / 28}).week < week.week) return std::nullopt;
+  return week;
+}
+
+std::string format_iso_week(IsoWeek w) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-W%02u", w.year, w.week);
+  return buf;
+}
+
+sys_days iso_week_monday(IsoWeek w) {
+  const sys_days jan4{year{w.year} / January / 4};
+  const sys_days week1 = jan4 - (weekday{jan4} - Monday);
+  return week1 + days{7 * (static_cast<int>(w.week) - 1)};
+}
+
+IsoWeek iso_week_of_day(sys_days day) {
+  const sys_days thursday = day - (weekday{day} - Monday) + days{3};
+  const int y = static_cast<int>(year_month_day{thursday}.year());
+  const sys_days jan1{year{y} / January / 1};
+  return {y, static_cast<unsigned>((thursday - jan1).count() / 7 + 1)};
+}
+
+IsoWeek iso_week_of(Timestamp t) { return iso_week_of_day(floor<days>(t + berlin_offset(t))); }
+
+IsoWeek previous_week(IsoWeek w) { return iso_week_of_day(iso_week_monday(w) - days{7}); }
+
+Timestamp berlin_midnight(sys_days day) {
+  // Midnight is one or two hours earlier in UTC; the right guess is the one whose offset agrees.
+  const Timestamp winter{day - hours{1}};
+  if (berlin_offset(winter) == minutes{60}) return winter;
+  return Timestamp{day - hours{2}};
+}
+
+WeekInterval week_interval(IsoWeek w) {
+  const auto monday = iso_week_monday(w);
+  return {berlin_midnight(monday), berlin_midnight(monday + days{7})};
+}
+
+Timestamp working_days_cutoff(sys_days end_day, int working_days) {
+  auto is_working = [](sys_days d) { return weekday{d} != Saturday && weekday{d} != Sunday; };
+  sys_days d = end_day;
+  for (int counted = 0; counted < working_days;) {
+    d -= days{1};
+    if (is_working(d)) ++counted;
+  }
+  // Time over a weekend just before those working days does not count either.
+  while (!is_working(d - days{1})) d -= days{1};
+  return berlin_midnight(d);
+}
+
 Timestamp SystemClock::now() const { return floor<milliseconds>(system_clock::now()); }
 
 }  // namespace anliegen::domain

@@ -43,6 +43,35 @@ std::string german_date(Timestamp t);
 // "16:00"
 std::string german_time(Timestamp t);
 
+// ISO 8601 weeks (Monday to Sunday; week 1 holds the year's first Thursday) in Europe/Berlin.
+struct IsoWeek {
+  int year = 0;
+  unsigned week = 1;  // 1..52 or 53
+  friend bool operator==(const IsoWeek&, const IsoWeek&) = default;
+};
+// "2026-W48" (exactly this form; the week must exist in that year). std::nullopt for anything else.
+std::optional<IsoWeek> parse_iso_week(std::string_view s);
+std::string format_iso_week(IsoWeek w);
+// The Berlin calendar day (as a day count) of Monday of the week, and the week a Berlin day belongs to.
+std::chrono::sys_days iso_week_monday(IsoWeek w);
+IsoWeek iso_week_of_day(std::chrono::sys_days berlin_day);
+// The week that instant t falls into in Berlin.
+IsoWeek iso_week_of(Timestamp t);
+IsoWeek previous_week(IsoWeek w);
+// 00:00 Berlin time on a Berlin calendar day, as an instant (DST-correct: midnight is never skipped).
+Timestamp berlin_midnight(std::chrono::sys_days berlin_day);
+// The week as the half-open interval [Monday 00:00, next Monday 00:00) Berlin time: 168 hours,
+// 167 or 169 in the weeks of the DST changes.
+struct WeekInterval {
+  Timestamp from;
+  Timestamp to;
+};
+WeekInterval week_interval(IsoWeek w);
+// The latest instant from which at least `working_days` full working days (Monday to Friday, Berlin;
+// public holidays count as working days) pass until `end_day` 00:00: an Anliegen received before it
+// and still open at `end_day` 00:00 has been open longer than `working_days` working days.
+Timestamp working_days_cutoff(std::chrono::sys_days end_day, int working_days);
+
 // An abstract clock so that decisions never read the system clock directly (tests pass a fixed one).
 class Clock {
  public:

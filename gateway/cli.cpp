@@ -1,12 +1,15 @@
 #include "gateway/cli.hpp"
 
 #include <charconv>
+#include <fstream>
 #include <iostream>
 
 #include "gateway/auth.hpp"
+#include "gateway/reports/weekly.hpp"
 #include "gateway/settings.hpp"
 #include "storage/errors.hpp"
 #include "storage/migrations.hpp"
+#include "storage/reports.hpp"
 #include "storage/tokens.hpp"
 #include "storage/units.hpp"
 
@@ -26,6 +29,9 @@ Usage:
                                       create an API token; it is printed alone on the last line
   anliegen token list                 list tokens (id, role, unit, name, created, revoked) — never the tokens
   anliegen token revoke --id N        revoke a token (effective within 30 seconds on every instance)
+  anliegen report weekly [--week 2026-W48] [--format json|csv|html] [--out FILE]
+                                      the weekly report for the OB's office (default: the last complete
+                                      week, JSON, standard output); computed from the current data
   anliegen --help | --version
 
 Environment:
@@ -131,6 +137,51 @@ int token_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+int report_command(const std::vector<std::string>& args) {
+  if (args.size() < 2 || args[1] != "weekly") return usage_error("expected 'report weekly'");
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
+  std::string week_text, format_text = "json", out_path;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const auto& a = args[i];
+    std::string* target = a == "--week" ? &week_text : a == "--format" ? &format_text : a == "--out" ? &out_path : nullptr;
+    if (!target) return usage_error("unknown option '" + a + "' for report weekly");
+    if (i + 1 >= args.size() || args[i + 1].empty()) return usage_error(a + " needs a value");
+    *target = args[++i];
+  }
+  const auto format = parse_report_format(format_text);
+  if (!format) return usage_error("--format must be json, csv or html");
+  const auto now = domain::SystemClock{}.now();
+  auto week = last_complete_week(now);
+  if (!week_text.empty()) {
+    const auto parsed = domain::parse_iso_week(week_text);
+    if (!parsed) return usage_error("--week must be an ISO week like 2026-W48, got '" + week_text + "'");
+    if (!week_complete(*parsed, now)) return usage_error("the week " + week_text + " has not ended yet");
+    week = *parsed;
+  }
+  const auto settings = load_settings(process_environment());
+  auto conn = storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
+  std::string body;
+  conn->read([&](storage::Tx& tx) { body = render_weekly_report(storage::compute_weekly_report(tx, week, now), *format); });
+  if (out_path.empty()) {
+    std::cout << body << (*format == ReportFormat::json ? "\n" : "") << std::flush;
+    return 0;
+  }
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  out << body;
+  out.close();
+  if (!out) {
+    std::cerr << "anliegen: cannot write " << out_path << "\n";
+    return 1;
+  }
+  std::cerr << "wrote the report of " << domain::format_iso_week(week) << " to " << out_path << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args) {
@@ -154,6 +205,7 @@ int run_cli(const std::vector<std::string>& args) {
       return migrate_command();
     }
     if (cmd == "token") return token_command(args);
+    if (cmd == "report") return report_command(args);
     return usage_error("unknown command '" + cmd + "'");
   } catch (const SettingsError& e) {
     std::cerr << "anliegen: configuration error: " << e.what() << "\n";

@@ -12,6 +12,7 @@
 #include "gateway/http/server.hpp"
 #include "gateway/log.hpp"
 #include "gateway/workers/media_fetcher.hpp"
+#include "gateway/workers/report_scheduler.hpp"
 #include "storage/errors.hpp"
 #include "storage/migrations.hpp"
 #include "storage/routing_rules.hpp"
@@ -57,8 +58,15 @@ int serve() {
   register_attachment_routes(app);
   register_open311_routes(app);
   register_defect_report_routes(app);
+  register_report_routes(app);
   MediaFetcher media_fetcher(app.db(), media_fetcher_options(app.settings(), process_environment()), &app.metrics());
   app.set_media_notifier([&media_fetcher] { media_fetcher.notify(); });
+  const auto reports_settings = report_settings(process_environment());
+  if (!reports_settings.webhook_url.empty()) {
+    channel_workers.outbox->add_sender(std::string(kReportNoticeChannel),
+                                       make_report_webhook_sender(reports_settings, app.db()));
+  }
+  ReportScheduler report_scheduler(app.db(), clock, reports_settings, [&app] { app.notify_outbox(); });
 
   Server server(
       ioc, ServerLimits{.max_body_bytes = settings.max_body_bytes,
@@ -86,12 +94,14 @@ int serve() {
 
   channel_workers.start();
   media_fetcher.start();
+  report_scheduler.start();
   std::vector<std::thread> threads;
   for (int i = 1; i < settings.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
   channel_workers.stop();
   media_fetcher.stop();
+  report_scheduler.stop();
   app.stop();
   log::info("stopped");
   return 0;

@@ -19,7 +19,8 @@ namespace {
 
 std::vector<std::string> references(const HttpResponse& r, const HoldieobGateway& h) {
   std::vector<std::string> ids;
-  for (const auto& item : json::parse(r.body).at("items").as_array()) {
+  const auto doc = json::parse(r.body);
+  for (const auto& item : doc.at("items").as_array()) {
     ids.push_back(h.sql("SELECT external_id FROM invitations WHERE anliegen_id = " +
                         std::to_string(item.at("anliegen_id").as_int64())));
   }
@@ -225,7 +226,7 @@ TEST_CASE("GET /calendar/ob.ics: accepted visits and Sprechstunden as iCalendar 
   const auto& events = cal.at("events").as_array();
   REQUIRE(events.size() == 2);
   const auto& visit = events[0];
-  CHECK(visit.at("uid") == "invitation-" + id + "@anliegen.test");
+  CHECK(visit.at("uid").as_string() == ("invitation-" + id + "@anliegen.test"));
   CHECK(visit.at("summary") == "Besuch: Einweihung des Spielplatzes, Hemshof");
   CHECK(visit.at("location") == "Goetheplatz 1, 67059 Ludwigshafen");
   CHECK(visit.at("start") == "2026-12-10T13:00:00.000Z");

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "channels/holdieob/events.hpp"
 #include "e2e.hpp"

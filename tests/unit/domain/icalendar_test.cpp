@@ -75,6 +75,6 @@ TEST_CASE("a feed with VTIMEZONE and one event") {
   CHECK(ics.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
   // No bare LF anywhere.
   for (std::size_t i = 0; i < ics.size(); ++i) {
-    if (ics[i] == '\n') CHECK(i > 0 && ics[i - 1] == '\r');
+    if (ics[i] == '\n') CHECK((i > 0 && ics[i - 1] == '\r'));
   }
 }

@@ -146,3 +146,28 @@ TEST_CASE("holdieob: oversized deliveries are 413") {
   check_problem(h.send(big), 413);
   CHECK(h.sql("SELECT count(*) FROM inbox") == "0");
 }
+
+TEST_CASE("holdieob off: no webhook route, decisions refused; a secret without callback URL does not start") {
+  auto missing = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"HOLDIEOB_SECRET", "s"}});
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("HOLDIEOB_CALLBACK_URL") != std::string::npos);
+  auto bad = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"HOLDIEOB_SUPPORT_THRESHOLD", "0"}});
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("HOLDIEOB_SUPPORT_THRESHOLD") != std::string::npos);
+
+  RunningGateway gw;
+  const auto body = holdieob_fixture("created.json");
+  check_problem(http_request(gw.port(), "POST", "/webhooks/holdieob", body,
+                             {{"Content-Type", "application/json"},
+                              {"X-Holdieob-Signature", hb::sign(kHoldieobSecret, body)}}),
+                404);
+  // An invitation stored while holdieob was connected.
+  const auto office = create_token(gw.db.dsn(), "office");
+  const auto created = gw.send_json("POST", "/api/v1/cases", R"({"channel":"letter","text":"Einladung"})", office);
+  REQUIRE(created.status == 201);
+  const auto id = std::to_string(boost::json::parse(created.body).at("id").as_int64());
+  gw.db.scalar("UPDATE anliegen SET kind = 'invitation', channel = 'holdieob' WHERE id = " + id);
+  gw.db.scalar("INSERT INTO invitations (anliegen_id, external_id, created_at) VALUES (" + id + ", 'inv-old', now())");
+  check_problem(gw.send_json("POST", "/api/v1/cases/" + id + "/decision", R"({"decision":"declined"})", office), 409);
+  CHECK(gw.db.scalar("SELECT count(*) FROM invitations WHERE decision IS NULL") == "1");
+}

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "channels/crypto.hpp"
 #include "domain/status_machine.hpp"
 #include "storage/case_updates.hpp"
 #include "storage/cases.hpp"
@@ -26,11 +27,14 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The proposer is known by e-mail across invitations; without one, by the invitation.
+// The proposer is known by e-mail across invitations (keyed by its hash, so the key itself holds no
+// personal data); without one, by the invitation.
 domain::Citizen proposer(const hb::InvitationCreated& e) {
   domain::Citizen c;
   c.channel = Channel::holdieob;
-  c.external_id = e.proposer.email.empty() ? "invitation:" + e.id : "email:" + lower(e.proposer.email);
+  c.external_id = e.proposer.email.empty()
+                      ? "invitation:" + e.id
+                      : "email-sha256:" + channels::to_hex(channels::sha256(lower(e.proposer.email)));
   c.display_name = e.proposer.name;
   c.email = e.proposer.email;
   return c;
@@ -105,7 +109,6 @@ void on_created(storage::Tx& tx, const hb::InvitationCreated& e, const Invitatio
       apply_withdrawn(tx, created.id, early.at, out);
     }
   }
-  out.duplicate = false;
 }
 
 }  // namespace

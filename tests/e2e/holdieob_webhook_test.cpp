@@ -51,6 +51,8 @@ TEST_CASE("holdieob created: an invitation Anliegen for the OB, stored once howe
   CHECK(c.at("location").at("lat").as_double() == doctest::Approx(49.48));
   CHECK(c.at("citizen").at("name") == "Erika Mustermann");
   CHECK(c.at("citizen").at("channel") == "holdieob");
+  CHECK(c.at("citizen").at("email") == "erika@example.org");
+  CHECK(h.sql("SELECT external_id FROM citizens").starts_with("email-sha256:"));
   const auto& messages = c.at("messages").as_array();
   REQUIRE(messages.size() == 1);  // no automatic reply: holdieob cannot deliver one
   CHECK(messages[0].at("text") ==

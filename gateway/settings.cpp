@@ -199,6 +199,7 @@ Settings load_settings(const Environment& env, bool need_database) {
   load_meta(env, s.meta);
   load_x(env, s.x);
   s.whatsapp.send_timeout_ms = s.meta.send_timeout_ms = s.x.send_timeout_ms = s.send_timeout_ms;
+  s.holdieob.send_timeout_ms = s.send_timeout_ms;
   load_holdieob(env, s.holdieob);
   s.config_path = get(env, "ANLIEGEN_CONFIG");
   if (s.config_path.empty()) {

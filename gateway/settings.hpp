@@ -74,6 +74,7 @@ struct HoldieobSettings {
   std::string callback_url;          // HOLDIEOB_CALLBACK_URL: where invitation.decided is POSTed
   int support_threshold = 50;        // HOLDIEOB_SUPPORT_THRESHOLD
   std::string calendar_host = "anliegen.ludwigshafen.de";  // HOLDIEOB_CALENDAR_HOST: the @host of UIDs
+  int send_timeout_ms = 15000;       // from ANLIEGEN_SEND_TIMEOUT_MS
 };
 
 struct Settings {

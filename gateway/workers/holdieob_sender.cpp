@@ -35,7 +35,7 @@ class HoldieobSender final : public OutboxSender {
                     channels::holdieob::sign(settings_.secrets.front(), body)},
                    {"User-Agent", std::string("anliegen/") + ANLIEGEN_VERSION}};
     out.body = std::move(body);
-    out.timeout = std::chrono::seconds(15);
+    out.timeout = std::chrono::milliseconds(settings_.send_timeout_ms);
     try {
       const auto res = net::fetch(out);
       return classify_callback_status(res.status, res.body);

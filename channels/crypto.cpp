@@ -82,6 +82,16 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool hmac_matches_any(std::string_view message, const Digest& expected, std::span<const std::string> secrets) {
+  const auto bytes = [](const Digest& d) { return std::string_view(reinterpret_cast<const char*>(d.data()), d.size()); };
+  bool found = false;
+  for (const auto& secret : secrets) {
+    if (secret.empty()) continue;  // an empty key would be a forgeable signature
+    found |= constant_time_equal(bytes(hmac_sha256(secret, message)), bytes(expected));
+  }
+  return found;
+}
+
 std::string random_token(std::size_t bytes) {
   std::string raw(bytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {

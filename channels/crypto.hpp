@@ -3,6 +3,7 @@
 // comparison, hex and base64, and random tokens. Thin wrappers over OpenSSL.
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,10 @@ std::optional<Digest> digest_from_hex(std::string_view hex);
 
 // Constant-time equality of two byte strings (length is not secret).
 bool constant_time_equal(std::string_view a, std::string_view b);
+
+// Whether `expected` is the HMAC-SHA256 of `message` under any non-empty key in `secrets` (several
+// during a key rotation). Every key is tried, each comparison constant-time; an empty key never matches.
+bool hmac_matches_any(std::string_view message, const Digest& expected, std::span<const std::string> secrets);
 
 // `bytes` cryptographically random bytes, base64url without padding.
 std::string random_token(std::size_t bytes);

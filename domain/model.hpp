@@ -74,6 +74,20 @@ struct Citizen {
   std::string email;
 };
 
+// What a holdieob invitation adds to its Anliegen (kind invitation): supporters, threshold, decision.
+struct Invitation {
+  std::string external_id;  // holdieob's id, e.g. "inv-123"
+  std::string title;
+  Timestamp created_at{};   // holdieob's created_at
+  int supporters = 0;       // the count with the latest "at"
+  std::optional<Timestamp> threshold_reached_at;
+  std::optional<Timestamp> withdrawn_at;
+  std::string decision;     // "", accepted or declined
+  std::optional<Timestamp> decided_at;
+  std::optional<Timestamp> visit_at;
+  std::string decision_message;
+};
+
 struct Anliegen {
   AnliegenId id;
   std::string reference;  // A-2026-000123
@@ -99,6 +113,7 @@ struct Anliegen {
   std::optional<AnliegenId> possible_duplicate_of;
   std::optional<AnliegenId> merged_into;
   std::int64_t version = 1;  // bumped on every change; the API's ETag
+  std::optional<Invitation> invitation;  // kind invitation only
 };
 
 struct Unit {

@@ -82,5 +82,7 @@ void register_attachment_routes(App& app);  // GET /api/v1/attachments/{id}
 void register_open311_routes(App& app);       // /open311/v2/... (the Mängelmelder)
 void register_defect_report_routes(App& app);  // merge, attachment release
 void register_report_routes(App& app);      // GET /api/v1/reports/weekly/{week}
+void register_invitation_routes(App& app);  // invitations ranking and decisions (holdieob)
+void register_calendar_routes(App& app);    // GET /api/v1/calendar/ob.ics
 
 }  // namespace anliegen::gateway

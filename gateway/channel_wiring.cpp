@@ -6,8 +6,10 @@
 #include "channels/instagram/adapter.hpp"
 #include "channels/whatsapp/adapter.hpp"
 #include "channels/x/adapter.hpp"
+#include "gateway/webhooks/holdieob_routes.hpp"
 #include "gateway/webhooks/webhook_routes.hpp"
 #include "gateway/workers/graph_sender.hpp"
+#include "gateway/workers/holdieob_sender.hpp"
 #include "gateway/workers/whatsapp_sender.hpp"
 #include "gateway/workers/x_sender.hpp"
 #include "storage/outbox.hpp"
@@ -107,8 +109,15 @@ ChannelWorkers wire_channels(App& app) {
     workers.outbox->add_sender("x", make_x_sender(xs, x));
   }
 
+  if (settings.holdieob.enabled) {
+    register_holdieob_webhook(app);
+    workers.outbox->add_sender("holdieob", make_holdieob_sender(settings.holdieob));
+  }
+
   register_sprechstunden_routes(app);
   register_reply_routes(app);
+  register_invitation_routes(app);
+  register_calendar_routes(app);
   return workers;
 }
 

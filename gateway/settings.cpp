@@ -126,6 +126,24 @@ void load_open311(const Environment& env, Settings& s) {
   }
 }
 
+void load_holdieob(const Environment& env, HoldieobSettings& h) {
+  if (const auto v = get(env, "HOLDIEOB_SUPPORT_THRESHOLD"); !v.empty()) {
+    h.support_threshold = static_cast<int>(parse_number("HOLDIEOB_SUPPORT_THRESHOLD", v, 1, 100000000));
+  }
+  if (const auto v = get(env, "HOLDIEOB_CALENDAR_HOST"); !v.empty()) h.calendar_host = v;
+  const auto secret = get(env, "HOLDIEOB_SECRET");
+  if (secret.empty()) return;
+  h.enabled = true;
+  h.secrets.push_back(secret);
+  if (const auto previous = get(env, "HOLDIEOB_SECRET_PREVIOUS"); !previous.empty()) h.secrets.push_back(previous);
+  h.callback_url = get(env, "HOLDIEOB_CALLBACK_URL");
+  if (h.callback_url.empty()) {
+    throw SettingsError("HOLDIEOB_CALLBACK_URL",
+                        "is required when HOLDIEOB_SECRET is set (decisions are sent back to holdieob there)");
+  }
+  check_base_url("HOLDIEOB_CALLBACK_URL", h.callback_url);
+}
+
 }  // namespace
 
 Environment process_environment() {
@@ -181,6 +199,8 @@ Settings load_settings(const Environment& env, bool need_database) {
   load_meta(env, s.meta);
   load_x(env, s.x);
   s.whatsapp.send_timeout_ms = s.meta.send_timeout_ms = s.x.send_timeout_ms = s.send_timeout_ms;
+  s.holdieob.send_timeout_ms = s.send_timeout_ms;
+  load_holdieob(env, s.holdieob);
   s.config_path = get(env, "ANLIEGEN_CONFIG");
   if (s.config_path.empty()) {
     s.city = config::builtin_city_config();

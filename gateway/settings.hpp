@@ -66,6 +66,17 @@ struct Open311Settings {
   std::string contact = "buergerservice@ludwigshafen.de";  // OPEN311_CONTACT (discovery)
 };
 
+// holdieob invitations (HOLDIEOB_*). On when HOLDIEOB_SECRET is set; the decision callback needs
+// HOLDIEOB_CALLBACK_URL then.
+struct HoldieobSettings {
+  bool enabled = false;
+  std::vector<std::string> secrets;  // HOLDIEOB_SECRET, optionally HOLDIEOB_SECRET_PREVIOUS (rotation)
+  std::string callback_url;          // HOLDIEOB_CALLBACK_URL: where invitation.decided is POSTed
+  int support_threshold = 50;        // HOLDIEOB_SUPPORT_THRESHOLD
+  std::string calendar_host = "anliegen.ludwigshafen.de";  // HOLDIEOB_CALENDAR_HOST: the @host of UIDs
+  int send_timeout_ms = 15000;       // from ANLIEGEN_SEND_TIMEOUT_MS
+};
+
 struct Settings {
   std::string database_url;             // ANLIEGEN_DATABASE_URL
   std::string listen_host = "127.0.0.1";  // ANLIEGEN_LISTEN host part
@@ -85,6 +96,7 @@ struct Settings {
   MetaSettings meta;
   XChannelSettings x;
   Open311Settings open311;
+  HoldieobSettings holdieob;
   config::CityConfig city;  // OPEN311_DUPLICATE_RADIUS_M overrides city.open311.duplicate_radius_m
 };
 

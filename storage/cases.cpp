@@ -2,6 +2,7 @@
 
 #include "domain/time.hpp"
 #include "storage/detail/pq.hpp"
+#include "storage/invitations.hpp"
 
 namespace anliegen::storage {
 namespace {
@@ -174,6 +175,7 @@ std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
       if (msg.id.value == message_id) msg.attachments.push_back(std::move(att));
     }
   }
+  if (a.kind == domain::Kind::invitation) a.invitation = get_invitation(tx, a.id);
   return a;
 }
 

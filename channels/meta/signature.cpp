@@ -16,17 +16,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string_view as_bytes(const Digest& d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
-
-bool matches_any(std::string_view body, const Digest& expected, std::span<const std::string> secrets) {
-  bool found = false;
-  for (const auto& secret : secrets) {
-    if (secret.empty()) continue;  // an empty key would be a forgeable signature
-    found |= constant_time_equal(as_bytes(hmac_sha256(secret, body)), as_bytes(expected));
-  }
-  return found;
-}
-
 void append_u16(std::string& out, std::uint32_t unit) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += "\\u";
@@ -107,10 +96,10 @@ SignatureResult verify_meta_signature(std::string_view raw_body, std::string_vie
   const auto expected = digest_from_hex(header.substr(kPrefix.size()));
   if (!expected) return SignatureResult::malformed;
 
-  if (matches_any(raw_body, *expected, secrets)) return SignatureResult::ok;
+  if (hmac_matches_any(raw_body, *expected, secrets)) return SignatureResult::ok;
   const bool has_non_ascii =
       std::any_of(raw_body.begin(), raw_body.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  if (has_non_ascii && matches_any(escape_non_ascii(raw_body), *expected, secrets)) return SignatureResult::ok;
+  if (has_non_ascii && hmac_matches_any(escape_non_ascii(raw_body), *expected, secrets)) return SignatureResult::ok;
   return SignatureResult::mismatch;
 }
 

@@ -50,6 +50,22 @@ void publication_to_json(const Anliegen& a, json::object& o) {
   o["merged_into"] = id_or_null(a.merged_into);
 }
 
+// holdieob's part of an invitation (kind invitation): no personal data of the proposer.
+json::object invitation_to_json(const Invitation& i) {
+  return json::object{{"external_id", i.external_id},
+                      {"title", i.title},
+                      {"created_at", format_utc(i.created_at)},
+                      {"supporters", i.supporters},
+                      {"threshold_reached", i.threshold_reached_at.has_value()},
+                      {"threshold_reached_at", optional_time(i.threshold_reached_at)},
+                      {"withdrawn", i.withdrawn_at.has_value()},
+                      {"withdrawn_at", optional_time(i.withdrawn_at)},
+                      {"decision", i.decision.empty() ? json::value(nullptr) : json::value(i.decision)},
+                      {"decided_at", optional_time(i.decided_at)},
+                      {"visit_at", optional_time(i.visit_at)},
+                      {"decision_message", i.decision_message}};
+}
+
 }  // namespace
 
 json::object case_summary_to_json(const Anliegen& a) {
@@ -140,6 +156,7 @@ json::object case_to_json(const Anliegen& a, Role viewer) {
   }
   o["flags"] = std::move(flags);
   o["messages"] = std::move(thread);
+  if (a.invitation) o["invitation"] = invitation_to_json(*a.invitation);
   return o;
 }
 

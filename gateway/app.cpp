@@ -100,7 +100,7 @@ asio::awaitable<App::AuthOutcome> App::authorize(const RequestContext& ctx,
   auto principal = co_await auth_->authenticate(std::string_view(header.data(), header.size()));
   if (!principal) {
     auto res = problem(http::status::unauthorized, "a valid API token is required (Authorization: Bearer <token>)");
-    res.set(http::field::www_authenticate, "Bearer realm=\"anliegen\"");
+    res.set(http::field::www_authenticate, "Bearer realm=\"anliegen\", Basic realm=\"anliegen\", charset=\"UTF-8\"");
     co_return res;
   }
   for (auto r : roles) {

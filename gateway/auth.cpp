@@ -16,17 +16,33 @@ NewToken generate_token() {
 
 std::string hash_token(std::string_view token) { return channels::to_hex(channels::sha256(token)); }
 
+std::optional<std::string> token_from_authorization(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  constexpr std::string_view kBasic = "Basic ";
+  auto value = authorization;
+  const bool bearer = value.substr(0, kBearer.size()) == kBearer;
+  const bool basic = value.substr(0, kBasic.size()) == kBasic;
+  if (!bearer && !basic) return std::nullopt;
+  value.remove_prefix(bearer ? kBearer.size() : kBasic.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  std::string token(value);
+  if (basic) {  // user:password, the password being the token (calendar clients send nothing else)
+    auto decoded = channels::from_base64(value);
+    if (!decoded) return std::nullopt;
+    const auto colon = decoded->find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    token = decoded->substr(colon + 1);
+  }
+  if (token.size() < 8 || token.size() > 200) return std::nullopt;
+  return token;
+}
+
 Authenticator::Authenticator(DbPool& db, std::chrono::seconds cache_ttl) : db_(db), ttl_(cache_ttl) {}
 
 boost::asio::awaitable<std::optional<Principal>> Authenticator::authenticate(std::string_view authorization) {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() <= kScheme.size() || authorization.substr(0, kScheme.size()) != kScheme) {
-    co_return std::nullopt;
-  }
-  auto token = authorization.substr(kScheme.size());
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (token.size() < 8 || token.size() > 200) co_return std::nullopt;
-  const auto hash = hash_token(token);
+  const auto token = token_from_authorization(authorization);
+  if (!token) co_return std::nullopt;
+  const auto hash = hash_token(*token);
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);

@@ -31,6 +31,9 @@ struct NewToken {
 };
 NewToken generate_token();
 std::string hash_token(std::string_view token);
+// The token in an Authorization header: `Bearer <token>`, or `Basic base64(<any user>:<token>)` for
+// clients that can only send a user name and password (calendar subscriptions in Thunderbird).
+std::optional<std::string> token_from_authorization(std::string_view authorization);
 
 class Authenticator {
  public:

@@ -1,8 +1,8 @@
 // GET /api/v1/calendar/ob.ics: the OB's appointments as an RFC 5545 feed that Outlook and Thunderbird
 // can subscribe to — accepted holdieob visits (one hour from visit_at) and announced, not cancelled
 // Sprechstunden. No citizen data: the summary is the invitation's title, the location its address.
-// Office and admin tokens, as `Authorization: Bearer` only: a token in the query string would end up
-// in proxy and server logs (see docs/channels/holdieob.md).
+// Office and admin tokens, as `Authorization: Bearer` or as the password of HTTP Basic (what Thunderbird
+// sends); never in the query string, which would end up in proxy and server logs (docs/channels/holdieob.md).
 #include "domain/icalendar.hpp"
 #include "gateway/app.hpp"
 #include "gateway/http/responses.hpp"

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "channels/crypto.hpp"
 #include "holdieob_support.hpp"
 
 using namespace anliegen::testing;
@@ -201,6 +202,16 @@ TEST_CASE("GET /calendar/ob.ics: accepted visits and Sprechstunden as iCalendar 
   check_problem(h.gw->get("/api/v1/calendar/ob.ics"), 401);
   check_problem(h.gw->get("/api/v1/calendar/ob.ics?token=" + h.office), 401);
   CHECK(h.gw->get("/api/v1/calendar/ob.ics", h.admin).status == 200);
+  // Thunderbird sends the token as the password of HTTP Basic; a 401 offers that scheme.
+  const auto basic = [&](const std::string& user_password) {
+    return http_request(h.gw->port(), "GET", "/api/v1/calendar/ob.ics", "",
+                        {{"Authorization", "Basic " + anliegen::channels::to_base64(user_password)}});
+  };
+  CHECK(basic("kalender:" + h.office).status == 200);
+  CHECK(basic(":" + h.office).status == 200);
+  check_problem(basic("kalender:anl_not-a-token"), 401);
+  check_problem(basic(h.office), 401);  // no user:password pair
+  CHECK(h.gw->get("/api/v1/calendar/ob.ics").header("www-authenticate").find("Basic realm=") != std::string::npos);
   const auto r = h.gw->get("/api/v1/calendar/ob.ics", h.office);
   REQUIRE(r.status == 200);
   CHECK(r.header("content-type") == "text/calendar; charset=utf-8");

@@ -106,4 +106,14 @@ std::string random_token(std::size_t bytes) {
   return b64;
 }
 
+std::string_view to_string(SignatureResult r) {
+  switch (r) {
+    case SignatureResult::ok: return "ok";
+    case SignatureResult::missing: return "missing signature header";
+    case SignatureResult::malformed: return "malformed signature header";
+    case SignatureResult::mismatch: return "signature mismatch";
+  }
+  return "unknown";
+}
+
 }  // namespace anliegen::channels

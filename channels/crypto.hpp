@@ -21,6 +21,15 @@ std::optional<std::string> from_base64(std::string_view text);
 // Accepts upper- and lower-case hex of exactly 64 digits.
 std::optional<Digest> digest_from_hex(std::string_view hex);
 
+// The outcome of checking a webhook's signature header (Meta, holdieob, ...).
+enum class SignatureResult {
+  ok,
+  missing,    // no header (or an empty one)
+  malformed,  // not `sha256=` + 64 hex digits (e.g. the legacy `sha1=` scheme)
+  mismatch,   // well-formed but no configured secret produces it
+};
+std::string_view to_string(SignatureResult r);
+
 // Constant-time equality of two byte strings (length is not secret).
 bool constant_time_equal(std::string_view a, std::string_view b);
 

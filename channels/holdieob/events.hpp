@@ -15,14 +15,15 @@
 #include <variant>
 #include <vector>
 
+#include "channels/crypto.hpp"
 #include "domain/model.hpp"
 
 namespace anliegen::channels::holdieob {
 
 inline constexpr std::string_view kSignatureHeader = "X-Holdieob-Signature";
 
-enum class SignatureResult { ok, missing, malformed, mismatch };
-std::string_view to_string(SignatureResult r);
+using channels::SignatureResult;
+using channels::to_string;
 
 SignatureResult verify_signature(std::string_view raw_body, std::string_view header_value,
                                  std::span<const std::string> secrets);

@@ -14,16 +14,6 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-std::string_view to_string(SignatureResult r) {
-  switch (r) {
-    case SignatureResult::ok: return "ok";
-    case SignatureResult::missing: return "missing signature header";
-    case SignatureResult::malformed: return "malformed signature header";
-    case SignatureResult::mismatch: return "signature mismatch";
-  }
-  return "unknown";
-}
-
 SignatureResult verify_signature(std::string_view raw_body, std::string_view header_value,
                                  std::span<const std::string> secrets) {
   const auto header = trim(header_value);

@@ -57,16 +57,6 @@ std::uint32_t decode_one(std::string_view s, std::size_t& i) {
 
 }  // namespace
 
-std::string_view to_string(SignatureResult r) {
-  switch (r) {
-    case SignatureResult::ok: return "ok";
-    case SignatureResult::missing: return "missing signature header";
-    case SignatureResult::malformed: return "malformed signature header";
-    case SignatureResult::mismatch: return "signature mismatch";
-  }
-  return "unknown";
-}
-
 std::string escape_non_ascii(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size() + utf8.size() / 2);

@@ -12,18 +12,14 @@
 #include <string>
 #include <string_view>
 
+#include "channels/crypto.hpp"
+
 namespace anliegen::channels::meta {
 
 inline constexpr std::string_view kSignatureHeader = "X-Hub-Signature-256";
 
-enum class SignatureResult {
-  ok,
-  missing,    // no header (or an empty one)
-  malformed,  // not `sha256=` + 64 hex digits (e.g. the legacy `sha1=` scheme)
-  mismatch,   // well-formed but no configured secret produces it
-};
-
-std::string_view to_string(SignatureResult r);
+using channels::SignatureResult;
+using channels::to_string;
 
 // Checks `header_value` against every non-empty secret in `secrets`, first over the raw bytes, then
 // (for bodies with bytes >= 0x80) over escape_non_ascii(raw_body). Comparisons are constant-time.

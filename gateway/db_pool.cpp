@@ -131,16 +131,28 @@ void DbPool::worker() {
     std::vector<Job> group;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      job = std::move(queue_.front());
-      queue_.pop_front();
-      if (job.grouped) group = take_group(std::move(job));
+      auto next = queue_.end();
+      cv_.wait(lock, [&] {
+        next = std::find_if(queue_.begin(), queue_.end(), [&](const Job& j) { return runnable(j); });
+        return next != queue_.end() || (stopping_ && queue_.empty());
+      });
+      if (next == queue_.end()) return;  // stopping and drained
+      job = std::move(*next);
+      queue_.erase(next);
+      if (job.grouped) {
+        group = take_group(std::move(job));
+        ++groups_running_;
+      }
     }
     if (!group.empty()) {
       in_use_ += 1;
       run_group(conn, group);
       in_use_ -= 1;
+      {
+        std::lock_guard lock(mutex_);
+        --groups_running_;
+      }
+      cv_.notify_all();  // grouped jobs that waited may run now
       continue;
     }
     ++in_use_;
@@ -193,16 +205,31 @@ asio::awaitable<void> DbPool::read(TxWork work) {
   return run([w = std::move(work)](storage::Connection& c) { c.read(w); });
 }
 
+namespace {
+
+std::function<void(std::exception_ptr)> fulfil(const std::shared_ptr<std::promise<void>>& promise) {
+  return [promise](std::exception_ptr e) {
+    if (e) {
+      promise->set_exception(e);
+    } else {
+      promise->set_value();
+    }
+  };
+}
+
+}  // namespace
+
 void DbPool::run_blocking(const Work& work) {
   auto promise = std::make_shared<std::promise<void>>();
   auto future = promise->get_future();
-  enqueue(Job{work, nullptr, [promise](std::exception_ptr e) {
-                if (e) {
-                  promise->set_exception(e);
-                } else {
-                  promise->set_value();
-                }
-              }});
+  enqueue(Job{work, nullptr, fulfil(promise)});
+  future.get();
+}
+
+void DbPool::transact_grouped_blocking(const TxWork& work) {
+  auto promise = std::make_shared<std::promise<void>>();
+  auto future = promise->get_future();
+  enqueue(Job{nullptr, work, fulfil(promise)});
   future.get();
 }
 

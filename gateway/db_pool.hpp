@@ -13,7 +13,9 @@
 // per group instead of one per delivery. Each job completes only after the group committed. When the
 // group fails for a reason other than a lost database, every job of it runs again alone, so one bad
 // delivery cannot fail the others. Grouped work must therefore be repeatable: reset whatever it
-// records at its start.
+// records at its start. At most two groups run at a time (one commits while the next is written),
+// so that groups grow with the load instead of spreading it over every thread; the other threads
+// stay free for reads and single transactions.
 // A lost connection is replaced on the next job; when the queue is full, jobs fail fast with
 // storage::Unavailable so that the gateway answers 503 instead of queueing without bound.
 #include <boost/asio/awaitable.hpp>
@@ -46,8 +48,9 @@ class DbPool {
   boost::asio::awaitable<void> read(TxWork work);      // read-only transaction
   boost::asio::awaitable<void> transact_grouped(TxWork work);  // read-write, maybe committed with others
 
-  // Synchronous variant for background workers that own a thread anyway.
+  // Synchronous variants for background workers that own a thread anyway.
   void run_blocking(const Work& work);
+  void transact_grouped_blocking(const TxWork& work);
 
   void stop();  // finishes queued jobs, joins the threads
   int size() const { return static_cast<int>(threads_.size()); }
@@ -62,6 +65,7 @@ class DbPool {
   };
   void enqueue(Job job);
   void worker();
+  bool runnable(const Job& job) const { return !job.grouped || groups_running_ < kMaxGroupsRunning; }
   std::vector<Job> take_group(Job first);  // under mutex_
   void run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group);
 
@@ -74,6 +78,8 @@ class DbPool {
   std::deque<Job> queue_;
   bool stopping_ = false;
   std::atomic<int> in_use_{0};
+  static constexpr int kMaxGroupsRunning = 2;
+  int groups_running_ = 0;  // under mutex_
   std::vector<std::thread> threads_;
 };
 

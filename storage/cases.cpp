@@ -1,5 +1,7 @@
 #include "storage/cases.hpp"
 
+#include <stdexcept>
+
 #include "domain/time.hpp"
 #include "storage/detail/pq.hpp"
 #include "storage/invitations.hpp"
@@ -9,36 +11,48 @@ namespace {
 
 using detail::txn;
 
-constexpr const char* kInsertCase = R"sql(
-  WITH n AS (SELECT nextval(pg_get_serial_sequence('anliegen', 'id')) AS id),
-  k AS (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id),
-  -- The search vector is written here; the setting tells the messages trigger (V008) that this one
-  -- message is indexed already.
-  s AS (SELECT set_config('anliegen.indexed_message', k.id::text, true) AS done FROM k),
+// The Anliegen, their first messages, routing decisions and "created" events, any number in one
+// statement. The search vectors are written with the Anliegen; the setting names the first messages
+// for the messages trigger (V009), which skips exactly those.
+constexpr const char* kInsertCases = R"sql(
+  WITH u AS MATERIALIZED (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::text[], $9::text[], $10::text[], $11::bigint[], $12::timestamptz[], $13::text[],
+                         $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
+                         $21::text[], $22::text[], $23::text[], $24::text[], $25::text[]) WITH ORDINALITY
+      AS u(year, kind, channel, unit_code, priority, tags, category, lat, lon, address, citizen_id, received_at,
+           sprechstunde_id, external_id, text, account_id, type, reply_to, flags, message_lat, message_lon,
+           rule_id, rule_name, reason, actor, ord)),
+  ids AS MATERIALIZED (
+    SELECT ord, nextval(pg_get_serial_sequence('anliegen', 'id')) AS id,
+           nextval(pg_get_serial_sequence('messages', 'id')) AS message_id
+    FROM u ORDER BY ord),
+  s AS (SELECT set_config('anliegen.indexed_message', string_agg(message_id::text, ','), true) AS done FROM ids),
   a AS (
     INSERT INTO anliegen (id, reference, kind, channel, status, unit_code, priority, tags, category, lat, lon,
                           address, citizen_id, received_at, updated_at, last_inbound_at, last_message_at,
                           sprechstunde_id, search)
-    SELECT n.id, 'A-' || $1 || '-' || lpad(n.id::text, greatest(6, length(n.id::text)), '0'),
-           $2, $3, 'new', $4, $5, $6::text[], $7, NULLIF($8, '')::float8, NULLIF($9, '')::float8,
-           $10, $11, $12::timestamptz, now(), $12::timestamptz, $12::timestamptz, NULLIF($13, '')::bigint,
-           to_tsvector('german', $15)
-    FROM n, s
+    SELECT ids.id, 'A-' || u.year || '-' || lpad(ids.id::text, greatest(6, length(ids.id::text)), '0'),
+           u.kind, u.channel, 'new', u.unit_code, u.priority, u.tags::text[], u.category,
+           NULLIF(u.lat, '')::float8, NULLIF(u.lon, '')::float8, u.address, u.citizen_id, u.received_at, now(),
+           u.received_at, u.received_at, NULLIF(u.sprechstunde_id, '')::bigint, to_tsvector('german', u.text)
+    FROM u JOIN ids USING (ord), s
     RETURNING id, reference),
   m AS (
     INSERT INTO messages (id, anliegen_id, direction, channel, external_id, text, sent_at, author, account_id, type,
                           reply_to, flags, lat, lon)
-    SELECT k.id, a.id, 'inbound', $3, NULLIF($14, ''), $15, $12::timestamptz, '', $16, $17, $18, $19::text[],
-           NULLIF($20, '')::float8, NULLIF($21, '')::float8
-    FROM a, k
-    RETURNING id),
+    SELECT ids.message_id, a.id, 'inbound', u.channel, NULLIF(u.external_id, ''), u.text, u.received_at, '',
+           u.account_id, u.type, u.reply_to, u.flags::text[], NULLIF(u.message_lat, '')::float8,
+           NULLIF(u.message_lon, '')::float8
+    FROM u JOIN ids USING (ord) JOIN a ON a.id = ids.id),
   d AS (
     INSERT INTO routing_decisions (anliegen_id, unit_code, rule_id, rule_name, reason, actor)
-    SELECT a.id, $4, $22, $23, $24, 'routing' FROM a),
+    SELECT a.id, u.unit_code, u.rule_id, u.rule_name, u.reason, 'routing' FROM u JOIN ids USING (ord) JOIN a ON a.id = ids.id),
   e AS (
     INSERT INTO audit_events (anliegen_id, actor, type, data)
-    SELECT a.id, $25, 'created', jsonb_build_object('channel', $3::text, 'unit', $4::text) FROM a)
-  SELECT a.id, a.reference, m.id FROM a, m)sql";
+    SELECT a.id, u.actor, 'created', jsonb_build_object('channel', u.channel, 'unit', u.unit_code)
+    FROM u JOIN ids USING (ord) JOIN a ON a.id = ids.id)
+  SELECT ids.id, a.reference, ids.message_id FROM ids JOIN a ON a.id = ids.id ORDER BY ids.ord)sql";
 
 constexpr const char* kSelectCase = R"sql(
   SELECT a.id, a.reference, a.kind, a.channel, a.status, a.unit_code, a.assignee, a.priority,
@@ -86,21 +100,32 @@ domain::CitizenId upsert_citizen(Tx& tx, const domain::Citizen& c) {
 }
 
 CreatedCase create_case(Tx& tx, const NewCase& in) {
-  const auto citizen = in.citizen.id.value ? in.citizen.id : upsert_citizen(tx, in.citizen);
-  const std::string channel(domain::to_string(in.channel));
-  const auto row = detail::exec_prepared1(
-      tx, kInsertCase, std::to_string(domain::berlin_year(in.received_at)), std::string(domain::to_string(in.kind)),
-      channel, in.routing.unit, std::string(domain::to_string(in.priority)), detail::text_array_param(in.tags),
-      in.category, detail::optional_double_param(in.location.lat), detail::optional_double_param(in.location.lon),
-      in.location.address, citizen.value, detail::timestamp_param(in.received_at),
-      in.sprechstunde_id ? std::to_string(*in.sprechstunde_id) : std::string(), in.external_message_id, in.text,
-      in.account_id, in.message_type, in.reply_to, detail::text_array_param(in.message_flags),
-      detail::optional_double_param(in.message_lat), detail::optional_double_param(in.message_lon),
-      in.routing.rule_id, in.routing.rule_name, in.routing.reason, in.actor);
-  CreatedCase out;
-  out.id = domain::AnliegenId{row[0].as<std::int64_t>()};
-  out.reference = row[1].as<std::string>();
-  out.first_message = domain::MessageId{row[2].as<std::int64_t>()};
+  if (in.citizen.id.value) return create_cases(tx, {in}).front();
+  NewCase with_citizen = in;
+  with_citizen.citizen.id = upsert_citizen(tx, in.citizen);
+  return create_cases(tx, {with_citizen}).front();
+}
+
+std::vector<CreatedCase> create_cases(Tx& tx, const std::vector<NewCase>& cases) {
+  detail::Columns columns(25);
+  for (const auto& in : cases) {
+    if (!in.citizen.id.value) throw std::logic_error("create_cases: every case needs its citizen's id");
+    columns.add_row({std::to_string(domain::berlin_year(in.received_at)), std::string(domain::to_string(in.kind)),
+                     std::string(domain::to_string(in.channel)), in.routing.unit,
+                     std::string(domain::to_string(in.priority)), detail::text_array_param(in.tags), in.category,
+                     detail::optional_double_param(in.location.lat), detail::optional_double_param(in.location.lon),
+                     in.location.address, std::to_string(in.citizen.id.value), detail::timestamp_param(in.received_at),
+                     in.sprechstunde_id ? std::to_string(*in.sprechstunde_id) : std::string(), in.external_message_id,
+                     in.text, in.account_id, in.message_type, in.reply_to, detail::text_array_param(in.message_flags),
+                     detail::optional_double_param(in.message_lat), detail::optional_double_param(in.message_lon),
+                     in.routing.rule_id, in.routing.rule_name, in.routing.reason, in.actor});
+  }
+  std::vector<CreatedCase> out;
+  out.reserve(cases.size());
+  for (const auto& row : detail::exec_columns(tx, kInsertCases, columns)) {
+    out.push_back({domain::AnliegenId{row[0].as<std::int64_t>()}, row[1].as<std::string>(),
+                   domain::MessageId{row[2].as<std::int64_t>()}});
+  }
   return out;
 }
 

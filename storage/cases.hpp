@@ -44,6 +44,9 @@ domain::CitizenId upsert_citizen(Tx& tx, const domain::Citizen& citizen);
 // One statement: the Anliegen, its first message, the routing decision and the "created" event. An
 // input citizen with an id is taken as is (the caller locked it); otherwise it is upserted.
 CreatedCase create_case(Tx& tx, const NewCase& input);
+// Many with one statement (the group commit of webhook deliveries); every input's citizen must have
+// its id. result[i] belongs to inputs[i].
+std::vector<CreatedCase> create_cases(Tx& tx, const std::vector<NewCase>& inputs);
 
 // The Anliegen with citizen, latest routing decision, messages and attachment metadata.
 std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id);

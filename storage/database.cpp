@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <set>
+#include <stdexcept>
 #include <functional>
 #include <string_view>
 
@@ -38,6 +40,7 @@ void run(Connection::Impl& impl, const std::function<void(Tx&)>& fn) {
     Tx::Impl ti{txn};
     Tx tx(ti);
     fn(tx);
+    tx.flush_deferred();
     txn.commit();
   } catch (const pqxx::broken_connection& e) {
     impl.broken = true;
@@ -57,6 +60,11 @@ void run(Connection::Impl& impl, const std::function<void(Tx&)>& fn) {
 }
 
 }  // namespace
+
+void Tx::flush_deferred() {
+  for (auto& entry : deferred_) entry.second->flush(*this);
+  deferred_.clear();
+}
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
@@ -125,6 +133,49 @@ std::string text_array_param(const std::vector<std::string>& values) {
     out += '"';
   }
   out += '}';
+  return out;
+}
+
+void Columns::add_row(std::initializer_list<std::string> row) {
+  if (row.size() != values_.size()) throw std::logic_error("Columns::add_row: wrong number of values");
+  auto column = values_.begin();
+  for (const auto& value : row) (column++)->push_back(value);
+}
+
+std::vector<std::string> Columns::params() const {
+  std::vector<std::string> out;
+  out.reserve(values_.size());
+  for (const auto& column : values_) out.push_back(text_array_param(column));
+  return out;
+}
+
+pqxx::result exec_columns(Tx& tx, const std::string& sql, const Columns& columns) {
+  auto& t = txn(tx);
+  const auto name = statement_name(sql);
+  t.conn().prepare(name, sql);
+  const auto params = columns.params();
+  return t.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
+}
+
+std::vector<bool> first_of_each(const std::vector<std::pair<std::string, std::string>>& keys,
+                                const pqxx::result& returned) {
+  std::set<std::pair<std::string, std::string>> inserted;
+  for (const auto& r : returned) inserted.emplace(r[0].as<std::string>(), r[1].as<std::string>());
+  std::vector<bool> out(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) out[i] = inserted.erase(keys[i]) > 0;
+  return out;
+}
+
+std::string bytea_literal(const std::string& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 + 2 * bytes.size(), '0');
+  out[0] = '\\';
+  out[1] = 'x';
+  std::size_t i = 2;
+  for (unsigned char c : bytes) {
+    out[i++] = kHex[c >> 4];
+    out[i++] = kHex[c & 0xF];
+  }
   return out;
 }
 

@@ -11,8 +11,21 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace anliegen::storage {
+
+class Tx;
+
+// Work that the callers of one transaction hand in and that runs once, just before the commit: the
+// webhook deliveries of a group commit, for example, are stored with one statement per table
+// instead of one per row. A flush that throws rolls the whole transaction back.
+class Deferred {
+ public:
+  virtual ~Deferred() = default;
+  virtual void flush(Tx& tx) = 0;
+};
 
 class Tx {
  public:
@@ -20,8 +33,23 @@ class Tx {
   explicit Tx(Impl& impl) : impl_(impl) {}
   Impl& impl() { return impl_; }
 
+  // This transaction's deferred work of type T (created on first use, flushed before the commit).
+  template <class T>
+  T& deferred() {
+    for (auto& [tag, work] : deferred_) {
+      if (tag == &kTag<T>) return static_cast<T&>(*work);
+    }
+    deferred_.emplace_back(&kTag<T>, std::make_unique<T>());
+    return static_cast<T&>(*deferred_.back().second);
+  }
+  // Runs the deferred work, in the order it was first asked for (Connection does it before commit).
+  void flush_deferred();
+
  private:
+  template <class T>
+  static constexpr char kTag = 0;
   Impl& impl_;
+  std::vector<std::pair<const void*, std::unique_ptr<Deferred>>> deferred_;
 };
 
 class Connection {

@@ -9,11 +9,22 @@ const char* state_name(InboxState s) { return s == InboxState::processed ? "proc
 
 bool insert_inbox(Tx& tx, const std::string& channel, const std::string& dedupe_key, const std::string& body,
                   InboxState state, const std::string& error) {
-  const auto r = detail::exec_prepared(tx, 
-      "INSERT INTO inbox (channel, dedupe_key, body, state, error) VALUES ($1, $2, $3, $4, $5) "
-      "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING id",
-      channel, dedupe_key, pqxx::binarystring(body), std::string(state_name(state)), error);
-  return !r.empty();
+  return insert_inbox_rows(tx, {{channel, dedupe_key, &body, state, error}}).front();
+}
+
+std::vector<bool> insert_inbox_rows(Tx& tx, const std::vector<InboxRow>& rows) {
+  detail::Columns columns(5);
+  for (const auto& row : rows) {
+    columns.add_row({row.channel, row.dedupe_key, detail::bytea_literal(*row.body), state_name(row.state), row.error});
+  }
+  const auto stored = detail::exec_columns(tx,
+      "INSERT INTO inbox (channel, dedupe_key, body, state, error) "
+      "SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], $5::text[]) "
+      "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING channel, dedupe_key",
+      columns);
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const auto& row : rows) keys.emplace_back(row.channel, row.dedupe_key);
+  return detail::first_of_each(keys, stored);
 }
 
 long long count_inbox(Tx& tx, const std::string& channel, InboxState state) {

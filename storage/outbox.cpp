@@ -91,10 +91,16 @@ int fail_stale_sending(Tx& tx, int stale_seconds) {
   return static_cast<int>(rows.size());
 }
 
-int release_held(Tx& tx, domain::CitizenId citizen) {
-  return static_cast<int>(detail::exec_prepared(tx, "UPDATE outbox SET state = 'pending', next_attempt_at = now(), "
-                                           "updated_at = now() WHERE citizen_id = $1 AND state = 'held' RETURNING id",
-                                           citizen.value)
+int release_held(Tx& tx, domain::CitizenId citizen) { return release_held(tx, std::vector{citizen}); }
+
+int release_held(Tx& tx, const std::vector<domain::CitizenId>& citizens) {
+  detail::Columns columns(1);
+  for (const auto& c : citizens) columns.add_row({std::to_string(c.value)});
+  return static_cast<int>(detail::exec_columns(tx,
+                                               "UPDATE outbox SET state = 'pending', next_attempt_at = now(), "
+                                               "updated_at = now() WHERE citizen_id = ANY ($1::bigint[]) "
+                                               "AND state = 'held' RETURNING id",
+                                               columns)
                               .size());
 }
 
@@ -115,6 +121,36 @@ domain::MessageId insert_outbound(Tx& tx, const OutboundMessageRow& row) {
       "ELSE last_message_at END, updated_at = now(), version = version + 1 WHERE id = $1",
       row.anliegen.value, detail::timestamp_param(row.sent_at), row.is_activity);
   return domain::MessageId{r[0].as<std::int64_t>()};
+}
+
+void queue_auto_replies(Tx& tx, const std::vector<AutoReply>& replies) {
+  if (replies.empty()) return;
+  detail::Columns columns(13);
+  for (const auto& [m, o] : replies) {
+    columns.add_row({std::to_string(m.anliegen.value), std::string(domain::to_string(m.channel)), m.text, m.author,
+                     m.delivery_status, m.delivery_error, detail::timestamp_param(m.sent_at),
+                     detail::text_array_param(m.flags), o.channel, o.kind, o.payload_json, o.held ? "held" : "pending",
+                     opt_id(o.citizen)});
+  }
+  detail::exec_columns(tx, R"sql(
+    WITH u AS MATERIALIZED (
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                           $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                           $13::text[]) WITH ORDINALITY
+        AS u(anliegen_id, channel, text, author, delivery_status, delivery_error, sent_at, flags, outbox_channel,
+             kind, payload, state, citizen_id, ord)),
+    ids AS MATERIALIZED (SELECT ord, nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM u ORDER BY ord),
+    m AS (
+      INSERT INTO messages (id, anliegen_id, direction, channel, text, sent_at, author, delivery_status,
+                            delivery_error, flags)
+      SELECT ids.id, u.anliegen_id, 'outbound', u.channel, u.text, u.sent_at, u.author, u.delivery_status,
+             u.delivery_error, u.flags::text[]
+      FROM u JOIN ids USING (ord)
+      RETURNING id)
+    INSERT INTO outbox (channel, kind, payload, state, message_id, anliegen_id, citizen_id)
+    SELECT u.outbox_channel, u.kind, u.payload::jsonb, u.state, m.id, u.anliegen_id, NULLIF(u.citizen_id, '')::bigint
+    FROM u JOIN ids USING (ord) JOIN m ON m.id = ids.id)sql",
+                       columns);
 }
 
 }  // namespace anliegen::storage

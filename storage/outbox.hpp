@@ -46,6 +46,8 @@ void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error);
 int fail_stale_sending(Tx& tx, int stale_seconds);
 // Releases the citizen's held rows (state held → pending). Returns how many.
 int release_held(Tx& tx, domain::CitizenId citizen);
+// The same for many citizens with one statement.
+int release_held(Tx& tx, const std::vector<domain::CitizenId>& citizens);
 // Rows waiting to be sent (pending, sending and held).
 std::int64_t outbox_depth(Tx& tx);
 
@@ -62,5 +64,14 @@ struct OutboundMessageRow {
   bool is_activity = true;  // automatic replies do not keep a thread open
 };
 domain::MessageId insert_outbound(Tx& tx, const OutboundMessageRow& row);
+
+// Automatic answers written with the citizen's message that caused them: each an outbound message
+// and its outbox row (the outbox item's `message` is set here). They leave the Anliegen's times and
+// version alone, since the same transaction touches that Anliegen with the citizen's message anyway.
+struct AutoReply {
+  OutboundMessageRow message;
+  NewOutboxItem outbox;
+};
+void queue_auto_replies(Tx& tx, const std::vector<AutoReply>& replies);
 
 }  // namespace anliegen::storage

@@ -66,19 +66,31 @@ bool cancel_sprechstunde(Tx& tx, std::int64_t id) {
 }
 
 std::optional<Sprechstunde> sprechstunde_at(Tx& tx, domain::Channel channel, domain::Timestamp at) {
-  return first(detail::exec_prepared(tx, 
-      std::string("SELECT ") + kColumns +
-          " FROM sprechstunden WHERE channel = $1 AND cancelled_at IS NULL AND starts_at <= $2::timestamptz "
-          "AND ends_at > $2::timestamptz ORDER BY starts_at DESC LIMIT 1",
-      std::string(domain::to_string(channel)), detail::timestamp_param(at)));
+  return hour_at(list_sprechstunden(tx, at, false), channel, at);
 }
 
 std::optional<Sprechstunde> next_sprechstunde(Tx& tx, domain::Channel channel, domain::Timestamp after) {
-  return first(detail::exec_prepared(tx, 
-      std::string("SELECT ") + kColumns +
-          " FROM sprechstunden WHERE channel = $1 AND cancelled_at IS NULL AND starts_at > $2::timestamptz "
-          "ORDER BY starts_at LIMIT 1",
-      std::string(domain::to_string(channel)), detail::timestamp_param(after)));
+  return next_hour(list_sprechstunden(tx, after, false), channel, after);
+}
+
+std::optional<Sprechstunde> hour_at(const std::vector<Sprechstunde>& hours, domain::Channel channel,
+                                    domain::Timestamp at) {
+  std::optional<Sprechstunde> found;  // of overlapping hours, the one that started last
+  for (const auto& h : hours) {
+    if (h.channel != channel || h.cancelled_at || h.starts_at > at || h.ends_at <= at) continue;
+    if (!found || h.starts_at >= found->starts_at) found = h;
+  }
+  return found;
+}
+
+std::optional<Sprechstunde> next_hour(const std::vector<Sprechstunde>& hours, domain::Channel channel,
+                                      domain::Timestamp after) {
+  std::optional<Sprechstunde> found;
+  for (const auto& h : hours) {
+    if (h.channel != channel || h.cancelled_at || h.starts_at <= after) continue;
+    if (!found || h.starts_at < found->starts_at) found = h;
+  }
+  return found;
 }
 
 }  // namespace anliegen::storage

@@ -35,4 +35,11 @@ std::optional<Sprechstunde> sprechstunde_at(Tx& tx, domain::Channel channel, dom
 // The next hour on `channel` starting after `after`, not cancelled.
 std::optional<Sprechstunde> next_sprechstunde(Tx& tx, domain::Channel channel, domain::Timestamp after);
 
+// The same two answers from a list read once (list_sprechstunden ending after the earliest time
+// asked about), for a group of deliveries.
+std::optional<Sprechstunde> hour_at(const std::vector<Sprechstunde>& hours, domain::Channel channel,
+                                    domain::Timestamp at);
+std::optional<Sprechstunde> next_hour(const std::vector<Sprechstunde>& hours, domain::Channel channel,
+                                      domain::Timestamp after);
+
 }  // namespace anliegen::storage

@@ -1,5 +1,7 @@
 #include "storage/threads.hpp"
 
+#include <map>
+
 #include "storage/detail/pq.hpp"
 
 namespace anliegen::storage {
@@ -9,38 +11,55 @@ using detail::txn;
 
 std::string ch(domain::Channel c) { return std::string(domain::to_string(c)); }
 
-constexpr const char* kLockCitizen = R"sql(
-  INSERT INTO citizens (channel, external_id, display_name, phone, email) VALUES ($1, $2, $3, $4, $5)
+// Rows come sorted by (channel, external_id): concurrent groups lock citizens in the same order.
+constexpr const char* kLockCitizens = R"sql(
+  INSERT INTO citizens AS c (channel, external_id, display_name, phone, email, last_inbound_at)
+  SELECT u.channel, u.external_id, u.display_name, u.phone, u.email, NULLIF(u.inbound_at, '')::timestamptz
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS u(channel, external_id, display_name, phone, email, inbound_at)
   ON CONFLICT (channel, external_id) DO UPDATE SET
-    display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE citizens.display_name END,
-    phone = CASE WHEN EXCLUDED.phone <> '' THEN EXCLUDED.phone ELSE citizens.phone END,
-    email = CASE WHEN EXCLUDED.email <> '' THEN EXCLUDED.email ELSE citizens.email END,
+    display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE c.display_name END,
+    phone = CASE WHEN EXCLUDED.phone <> '' THEN EXCLUDED.phone ELSE c.phone END,
+    email = CASE WHEN EXCLUDED.email <> '' THEN EXCLUDED.email ELSE c.email END,
+    last_inbound_at = greatest(c.last_inbound_at, EXCLUDED.last_inbound_at),
     updated_at = now()
-  RETURNING id, (extract(epoch FROM last_inbound_at) * 1000)::bigint,
+  RETURNING channel, external_id, id, (extract(epoch FROM last_inbound_at) * 1000)::bigint,
             (extract(epoch FROM last_auto_reply_at) * 1000)::bigint,
-            (extract(epoch FROM netiquette_notified_at) * 1000)::bigint)sql";
+            (extract(epoch FROM netiquette_notified_at) * 1000)::bigint, xmax = 0)sql";
 
-constexpr const char* kFindOpenThread = R"sql(
-  SELECT id, status, unit_code, reference FROM anliegen
-  WHERE citizen_id = $1 AND channel = $2 AND kind = $4 AND status NOT IN ('closed', 'rejected')
-    AND last_message_at >= $3::timestamptz
-  ORDER BY last_message_at DESC, id DESC LIMIT 1)sql";
+constexpr const char* kFindOpenThreads = R"sql(
+  SELECT u.ord, a.id, a.status, a.unit_code, a.reference
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY
+       AS u(citizen_id, channel, kind, since, ord)
+  CROSS JOIN LATERAL (
+    SELECT id, status, unit_code, reference FROM anliegen
+    WHERE citizen_id = u.citizen_id AND channel = u.channel AND kind = u.kind
+      AND status NOT IN ('closed', 'rejected') AND last_message_at >= u.since
+    ORDER BY last_message_at DESC, id DESC LIMIT 1) a)sql";
 
-constexpr const char* kInsertInbound = R"sql(
-  INSERT INTO messages (anliegen_id, direction, channel, external_id, text, sent_at, account_id, type, reply_to,
-                        flags, lat, lon)
-  VALUES ($1, 'inbound', $2, NULLIF($3, ''), $4, $5::timestamptz, $6, $7, $8, $9::text[],
-          NULLIF($10, '')::float8, NULLIF($11, '')::float8)
-  RETURNING id)sql";
-
-constexpr const char* kTouchAnliegen = R"sql(
-  UPDATE anliegen SET
-    status = CASE WHEN status IN ('answered', 'closed') THEN 'in_progress' ELSE status END,
-    closed_at = CASE WHEN status = 'closed' THEN NULL ELSE closed_at END,
-    last_message_at = greatest(last_message_at, $2::timestamptz),
-    last_inbound_at = greatest(last_inbound_at, $2::timestamptz),
-    updated_at = now(), version = version + 1
-  WHERE id = $1)sql";
+// The messages, and per Anliegen one touch: reopens answered/closed ones, moves the times forward.
+constexpr const char* kAppendInbound = R"sql(
+  WITH u AS MATERIALIZED (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::timestamptz[], $9::text[], $10::text[], $11::text[]) WITH ORDINALITY
+      AS u(anliegen_id, channel, external_id, account_id, type, text, reply_to, sent_at, flags, lat, lon, ord)),
+  ids AS MATERIALIZED (SELECT ord, nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM u ORDER BY ord),
+  m AS (
+    INSERT INTO messages (id, anliegen_id, direction, channel, external_id, text, sent_at, account_id, type,
+                          reply_to, flags, lat, lon)
+    SELECT ids.id, u.anliegen_id, 'inbound', u.channel, NULLIF(u.external_id, ''), u.text, u.sent_at, u.account_id,
+           u.type, u.reply_to, u.flags::text[], NULLIF(u.lat, '')::float8, NULLIF(u.lon, '')::float8
+    FROM u JOIN ids USING (ord)),
+  t AS (
+    UPDATE anliegen a SET
+      status = CASE WHEN a.status IN ('answered', 'closed') THEN 'in_progress' ELSE a.status END,
+      closed_at = CASE WHEN a.status = 'closed' THEN NULL ELSE a.closed_at END,
+      last_message_at = greatest(a.last_message_at, x.at),
+      last_inbound_at = greatest(a.last_inbound_at, x.at),
+      updated_at = now(), version = a.version + 1
+    FROM (SELECT anliegen_id, max(sent_at) AS at FROM u GROUP BY anliegen_id) x
+    WHERE a.id = x.anliegen_id)
+  SELECT id FROM ids ORDER BY ord)sql";
 
 constexpr const char* kApplyReceipt = R"sql(
   UPDATE messages SET delivery_status = $3, delivery_updated_at = $4::timestamptz,
@@ -64,54 +83,102 @@ int delivery_rank(const std::string& status) {
 }
 
 bool claim_event(Tx& tx, const std::string& channel, const std::string& key) {
-  return !detail::exec_prepared(tx, "INSERT INTO event_keys (channel, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
-                           channel, key)
-              .empty();
+  return claim_events(tx, {{channel, key}}).front();
 }
 
-CitizenState lock_citizen(Tx& tx, const domain::Citizen& c) {
-  const auto r = detail::exec_prepared1(tx, kLockCitizen, ch(c.channel), c.external_id, c.display_name, c.phone, c.email);
-  CitizenState s;
-  s.id = domain::CitizenId{r[0].as<std::int64_t>()};
-  s.last_inbound_at = detail::optional_timestamp_from_ms(r[1]);
-  s.last_auto_reply_at = detail::optional_timestamp_from_ms(r[2]);
-  s.netiquette_notified_at = detail::optional_timestamp_from_ms(r[3]);
-  return s;
+std::vector<bool> claim_events(Tx& tx, const std::vector<std::pair<std::string, std::string>>& keys) {
+  detail::Columns columns(2);
+  for (const auto& [channel, key] : keys) columns.add_row({channel, key});
+  const auto claimed = detail::exec_columns(tx,
+      "INSERT INTO event_keys (channel, key) SELECT * FROM unnest($1::text[], $2::text[]) "
+      "ON CONFLICT DO NOTHING RETURNING channel, key",
+      columns);
+  return detail::first_of_each(keys, claimed);
 }
 
-void touch_citizen_inbound(Tx& tx, domain::CitizenId id, domain::Timestamp at) {
-  detail::exec_prepared(tx, 
-      "UPDATE citizens SET last_inbound_at = greatest(last_inbound_at, $2::timestamptz) WHERE id = $1", id.value,
-      detail::timestamp_param(at));
+CitizenState lock_citizen(Tx& tx, const domain::Citizen& c) { return lock_citizens(tx, {{c, std::nullopt}}).front(); }
+
+std::vector<CitizenState> lock_citizens(Tx& tx, const std::vector<CitizenArrival>& arrivals) {
+  // One row per citizen: the newest non-empty details and the latest arrival win.
+  std::map<std::pair<std::string, std::string>, CitizenArrival> merged;
+  for (const auto& a : arrivals) {
+    auto [it, fresh] = merged.try_emplace({ch(a.citizen.channel), a.citizen.external_id}, a);
+    if (fresh) continue;
+    auto& m = it->second;
+    if (!a.citizen.display_name.empty()) m.citizen.display_name = a.citizen.display_name;
+    if (!a.citizen.phone.empty()) m.citizen.phone = a.citizen.phone;
+    if (!a.citizen.email.empty()) m.citizen.email = a.citizen.email;
+    if (a.inbound_at && (!m.inbound_at || *a.inbound_at > *m.inbound_at)) m.inbound_at = a.inbound_at;
+  }
+  detail::Columns columns(6);
+  for (const auto& [key, a] : merged) {
+    columns.add_row({key.first, key.second, a.citizen.display_name, a.citizen.phone, a.citizen.email,
+                     detail::optional_timestamp_param(a.inbound_at)});
+  }
+  std::map<std::pair<std::string, std::string>, CitizenState> states;
+  for (const auto& r : detail::exec_columns(tx, kLockCitizens, columns)) {
+    CitizenState s;
+    s.id = domain::CitizenId{r[2].as<std::int64_t>()};
+    s.last_inbound_at = detail::optional_timestamp_from_ms(r[3]);
+    s.last_auto_reply_at = detail::optional_timestamp_from_ms(r[4]);
+    s.netiquette_notified_at = detail::optional_timestamp_from_ms(r[5]);
+    s.created = r[6].as<bool>();
+    states.emplace(std::pair{r[0].as<std::string>(), r[1].as<std::string>()}, s);
+  }
+  std::vector<CitizenState> out;
+  out.reserve(arrivals.size());
+  for (const auto& a : arrivals) out.push_back(states.at({ch(a.citizen.channel), a.citizen.external_id}));
+  return out;
 }
 
-void set_auto_reply_sent(Tx& tx, domain::CitizenId id, domain::Timestamp at) {
-  detail::exec_prepared(tx, "UPDATE citizens SET last_auto_reply_at = $2::timestamptz WHERE id = $1", id.value,
-                      detail::timestamp_param(at));
-}
-
-void set_netiquette_notified(Tx& tx, domain::CitizenId id, domain::Timestamp at) {
-  detail::exec_prepared(tx, "UPDATE citizens SET netiquette_notified_at = $2::timestamptz WHERE id = $1", id.value,
-                      detail::timestamp_param(at));
+void remember_citizens(Tx& tx, const std::vector<CitizenMemory>& changes) {
+  if (changes.empty()) return;
+  detail::Columns columns(3);
+  for (const auto& c : changes) {
+    columns.add_row({std::to_string(c.id.value), detail::optional_timestamp_param(c.last_auto_reply_at),
+                     detail::optional_timestamp_param(c.netiquette_notified_at)});
+  }
+  detail::exec_columns(tx,
+      "UPDATE citizens c SET "
+      "  last_auto_reply_at = coalesce(NULLIF(u.auto_reply_at, '')::timestamptz, c.last_auto_reply_at), "
+      "  netiquette_notified_at = coalesce(NULLIF(u.netiquette_at, '')::timestamptz, c.netiquette_notified_at) "
+      "FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, auto_reply_at, netiquette_at) WHERE c.id = u.id",
+      columns);
 }
 
 std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,
                                            domain::Kind kind, domain::Timestamp since) {
-  const auto r = detail::exec_prepared(tx, kFindOpenThread, citizen.value, ch(channel), detail::timestamp_param(since),
-                                     std::string(domain::to_string(kind)));
-  if (r.empty()) return std::nullopt;
-  return OpenThread{domain::AnliegenId{r[0][0].as<std::int64_t>()},
-                    domain::parse_status(r[0][1].as<std::string>()).value_or(domain::Status::new_),
-                    r[0][2].as<std::string>(), r[0][3].as<std::string>()};
+  return find_open_threads(tx, {{citizen, channel, kind, since}}).front();
 }
 
-domain::MessageId append_inbound(Tx& tx, const InboundMessageRow& row) {
-  const auto r = detail::exec_prepared1(tx, kInsertInbound, row.anliegen.value, ch(row.channel), row.external_id, row.text,
-                                detail::timestamp_param(row.sent_at), row.account_id, row.type, row.reply_to,
-                                detail::text_array_param(row.flags), detail::optional_double_param(row.lat),
-                                detail::optional_double_param(row.lon));
-  detail::exec_prepared(tx, kTouchAnliegen, row.anliegen.value, detail::timestamp_param(row.sent_at));
-  return domain::MessageId{r[0].as<std::int64_t>()};
+std::vector<std::optional<OpenThread>> find_open_threads(Tx& tx, const std::vector<ThreadQuery>& queries) {
+  detail::Columns columns(4);
+  for (const auto& q : queries) {
+    columns.add_row({std::to_string(q.citizen.value), ch(q.channel), std::string(domain::to_string(q.kind)),
+                     detail::timestamp_param(q.since)});
+  }
+  std::vector<std::optional<OpenThread>> out(queries.size());
+  for (const auto& r : detail::exec_columns(tx, kFindOpenThreads, columns)) {
+    out.at(r[0].as<std::size_t>() - 1) =
+        OpenThread{domain::AnliegenId{r[1].as<std::int64_t>()},
+                   domain::parse_status(r[2].as<std::string>()).value_or(domain::Status::new_),
+                   r[3].as<std::string>(), r[4].as<std::string>()};
+  }
+  return out;
+}
+
+domain::MessageId append_inbound(Tx& tx, const InboundMessageRow& row) { return append_inbound_rows(tx, {row}).front(); }
+
+std::vector<domain::MessageId> append_inbound_rows(Tx& tx, const std::vector<InboundMessageRow>& rows) {
+  detail::Columns columns(11);
+  for (const auto& row : rows) {
+    columns.add_row({std::to_string(row.anliegen.value), ch(row.channel), row.external_id, row.account_id, row.type,
+                     row.text, row.reply_to, detail::timestamp_param(row.sent_at), detail::text_array_param(row.flags),
+                     detail::optional_double_param(row.lat), detail::optional_double_param(row.lon)});
+  }
+  std::vector<domain::MessageId> out;
+  for (const auto& r : detail::exec_columns(tx, kAppendInbound, columns)) out.push_back({r[0].as<std::int64_t>()});
+  return out;
 }
 
 domain::AttachmentId add_pending_attachment(Tx& tx, domain::MessageId message, const PendingMedia& m) {

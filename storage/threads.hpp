@@ -4,6 +4,7 @@
 // delivery receipts. Used by the ingest path inside the webhook's transaction.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/model.hpp"
@@ -14,21 +15,37 @@ namespace anliegen::storage {
 // Claims a platform event key (message id, status id + status, call id + event) for a channel.
 // False when the key was claimed before: the event was already acted on.
 bool claim_event(Tx& tx, const std::string& channel, const std::string& key);
+// Many keys with one statement: result[i] as claim_event for keys[i] = (channel, key); of two equal
+// keys only the first is claimed.
+std::vector<bool> claim_events(Tx& tx, const std::vector<std::pair<std::string, std::string>>& keys);
 
 struct CitizenState {
   domain::CitizenId id;
   std::optional<domain::Timestamp> last_inbound_at;
   std::optional<domain::Timestamp> last_auto_reply_at;
   std::optional<domain::Timestamp> netiquette_notified_at;
+  bool created = false;  // the record was made by this call
 };
 
 // Upserts the citizen (as upsert_citizen) and returns their state, locking the row for this
 // transaction so that concurrent deliveries of one citizen are applied one after the other.
 CitizenState lock_citizen(Tx& tx, const domain::Citizen& citizen);
-// Moves last_inbound_at forward to `at` (never back).
-void touch_citizen_inbound(Tx& tx, domain::CitizenId id, domain::Timestamp at);
-void set_auto_reply_sent(Tx& tx, domain::CitizenId id, domain::Timestamp at);
-void set_netiquette_notified(Tx& tx, domain::CitizenId id, domain::Timestamp at);
+
+struct CitizenArrival {
+  domain::Citizen citizen;
+  std::optional<domain::Timestamp> inbound_at;  // moves last_inbound_at forward (never back)
+};
+// lock_citizen for many with one statement (rows locked in a fixed order, so that concurrent groups
+// cannot deadlock on each other); result[i] belongs to arrivals[i], equal citizens share one state.
+std::vector<CitizenState> lock_citizens(Tx& tx, const std::vector<CitizenArrival>& arrivals);
+
+// What an ingest changed of a citizen's reply memory; empty fields stay as they are.
+struct CitizenMemory {
+  domain::CitizenId id;
+  std::optional<domain::Timestamp> last_auto_reply_at;
+  std::optional<domain::Timestamp> netiquette_notified_at;
+};
+void remember_citizens(Tx& tx, const std::vector<CitizenMemory>& changes);
 
 struct OpenThread {
   domain::AnliegenId id;
@@ -41,6 +58,15 @@ struct OpenThread {
 // share a thread) that is neither closed nor rejected and whose last message is not older than `since`.
 std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,
                                            domain::Kind kind, domain::Timestamp since);
+
+struct ThreadQuery {
+  domain::CitizenId citizen;
+  domain::Channel channel = domain::Channel::whatsapp;
+  domain::Kind kind = domain::Kind::message;
+  domain::Timestamp since{};
+};
+// find_open_thread for many with one statement; result[i] answers queries[i].
+std::vector<std::optional<OpenThread>> find_open_threads(Tx& tx, const std::vector<ThreadQuery>& queries);
 
 struct InboundMessageRow {
   domain::AnliegenId anliegen;
@@ -59,6 +85,8 @@ struct InboundMessageRow {
 // Appends a citizen's message to an existing Anliegen: reopens answered/closed ones, moves
 // last_message_at/last_inbound_at forward, bumps the version. Returns the new message id.
 domain::MessageId append_inbound(Tx& tx, const InboundMessageRow& row);
+// Many with one statement; result[i] is the id of rows[i].
+std::vector<domain::MessageId> append_inbound_rows(Tx& tx, const std::vector<InboundMessageRow>& rows);
 
 struct PendingMedia {
   domain::AttachmentKind kind = domain::AttachmentKind::document;

@@ -2,11 +2,15 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <map>
+#include <tuple>
 #include <variant>
 
 #include "domain/status_machine.hpp"
 #include "domain/text.hpp"
 #include "storage/cases.hpp"
+#include "storage/inbox.hpp"
 #include "storage/outbox.hpp"
 #include "storage/sprechstunden.hpp"
 #include "storage/threads.hpp"
@@ -34,20 +38,6 @@ json::object reply_target(const InboundMessage& m) {
                       {"is_public", m.is_public}};
 }
 
-// An automatic reply: an outbound message in the thread plus its outbox row, in this transaction.
-void queue_auto_reply(storage::Tx& tx, Channel channel, domain::AnliegenId anliegen, domain::CitizenId citizen,
-                      const InboundMessage& m, const std::string& text, const std::string& flag,
-                      const IngestEnvironment& env, IngestSummary& summary) {
-  if (text.empty()) return;
-  storage::OutboundMessageRow row{anliegen, channel, text, std::string(kAutoAuthor), "queued", "",
-                                  env.clock->now(), {"auto_reply", flag}, false};
-  const auto message = storage::insert_outbound(tx, row);
-  json::object payload{{"text", text}, {"target", reply_target(m)}};
-  storage::enqueue_outbox(tx, {std::string(domain::to_string(channel)), "reply", json::serialize(payload), message,
-                               anliegen, citizen, false});
-  summary.outbox_written = true;
-}
-
 std::vector<std::pair<std::string, std::string>> hour_values(const storage::Sprechstunde& s) {
   return {{"datum", domain::german_date(s.starts_at)},
           {"beginn", domain::german_time(s.starts_at)},
@@ -55,126 +45,318 @@ std::vector<std::pair<std::string, std::string>> hour_values(const storage::Spre
           {"titel", s.title}};
 }
 
-struct Placed {
-  domain::AnliegenId anliegen;
-  domain::MessageId message;
+bool has_flag(const std::vector<std::string>& flags, std::string_view flag) {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+// The Anliegen a message goes into: one created in this batch (by its index) or one stored before.
+struct Target {
+  std::optional<std::size_t> new_case;
+  domain::AnliegenId existing;
   std::string reference;
-  bool created = false;
+  domain::Timestamp last_message_at{};
 };
 
-Placed place_message(storage::Tx& tx, Channel channel, const InboundMessage& m, domain::CitizenId citizen,
-                     const std::optional<storage::Sprechstunde>& hour, const IngestEnvironment& env) {
-  storage::InboundMessageRow row{{}, channel, m.dedupe_key, m.account_id, m.type, m.text, m.reply_to, m.sent_at,
-                                 m.flags, std::nullopt, std::nullopt};
-  if (m.location) {
-    row.lat = m.location->lat;
-    row.lon = m.location->lon;
-  }
-  const auto since = m.sent_at - std::chrono::hours(env.thread_window_hours);
-  if (auto open = storage::find_open_thread(tx, citizen, channel, m.kind, since)) {
-    row.anliegen = open->id;
-    return {open->id, storage::append_inbound(tx, row), open->reference, false};
-  }
-  domain::RoutingInput input{.channel = channel,
-                             .kind = m.kind,
-                             .category = "",
-                             .text = m.text,
-                             .location = m.location,
-                             .at = m.sent_at,
-                             .in_sprechstunde = hour.has_value()};
-  const auto rules = env.rules(tx);
-  auto outcome = domain::decide(input, *rules);
-  storage::NewCase c;
-  c.kind = m.kind;
-  c.channel = channel;
-  c.citizen = {citizen, channel, m.sender.key, m.sender.display_name, m.sender.phone, m.sender.email};
-  c.received_at = m.sent_at;
-  c.text = m.text;
-  c.external_message_id = m.dedupe_key;
-  c.actor = "channel:" + std::string(domain::to_string(channel));
-  c.routing = outcome.decision;
-  c.priority = outcome.priority;
-  c.tags = outcome.tags;
-  if (m.location) c.location = *m.location;
-  if (hour) {
-    // An announced hour belongs to its host unit, whatever the rules say.
-    c.routing = {hour->host_unit, "", "", "Sprechstunde '" + hour->title + "' → " + hour->host_unit};
-    if (std::find(c.tags.begin(), c.tags.end(), "sprechstunde") == c.tags.end()) c.tags.push_back("sprechstunde");
-    c.sprechstunde_id = hour->id;
-  }
-  if (m.is_public && std::find(c.tags.begin(), c.tags.end(), "public") == c.tags.end()) c.tags.push_back("public");
-  c.account_id = row.account_id;
-  c.message_type = row.type;
-  c.reply_to = row.reply_to;
-  c.message_flags = row.flags;
-  c.message_lat = row.lat;
-  c.message_lon = row.lon;
-  const auto created = storage::create_case(tx, c);
-  return {created.id, created.first_message, created.reference, true};
-}
+// A citizen's message of the batch, from claim to stored.
+struct Incoming {
+  const Delivery* delivery = nullptr;
+  InboundMessage m;
+  std::size_t citizen = 0;  // index into the batch's citizen states
+  std::optional<storage::Sprechstunde> hour;
+  bool acknowledge = false;  // the first message of this citizen in this hour
+  std::optional<storage::OpenThread> stored_thread;
+  Target target;
+  std::optional<std::size_t> append;  // index into the appended rows, unless it opened an Anliegen
+};
 
-void on_message(storage::Tx& tx, Channel channel, InboundMessage m, const IngestEnvironment& env,
-                IngestSummary& summary) {
-  const std::string ch(domain::to_string(channel));
-  if (!storage::claim_event(tx, ch, "msg:" + m.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  const auto now = env.clock->now();
-  // A message without a usable timestamp counts as sent when it arrived, never in 1970.
-  if (domain::to_unix_ms(m.sent_at) <= 0 || m.sent_at > now + std::chrono::minutes(5)) m.sent_at = now;
-  if (is_abusive(m.text, env.city->abusive_words)) m.flags.push_back("abusive");
-  // Clerks must see that an answer to this will be public.
-  if (m.is_public) m.flags.push_back("public");
+// An automatic answer decided before the Anliegen's reference is known.
+struct PlannedReply {
+  std::size_t incoming = 0;
+  std::string flag;      // auto_reply kind: netiquette, sprechstunde_ack, sprechstunde_next
+  std::string text_key;  // city text
+  std::optional<storage::Sprechstunde> next_hour;
+};
 
-  const auto citizen = storage::lock_citizen(tx, {{}, channel, m.sender.key, m.sender.display_name, m.sender.phone,
-                                                  m.sender.email});
-  const auto hour = storage::sprechstunde_at(tx, channel, m.sent_at);
-  const auto placed = place_message(tx, channel, m, citizen.id, hour, env);
-  for (const auto& media : m.media) {
-    storage::add_pending_attachment(tx, placed.message,
-                                    {media.kind, ch, media.media_id, media.url, media.mime_type, media.sha256_base64,
-                                     media.filename});
-    summary.media_pending = true;
-  }
-  storage::touch_citizen_inbound(tx, citizen.id, m.sent_at);
-  // The citizen wrote: the 24-hour window is open again, so replies held for it may go out.
-  if (storage::release_held(tx, citizen.id) > 0) summary.outbox_written = true;
-  ++summary.messages;
-  summary.anliegen.push_back(placed.anliegen.value);
+class MessageBatch {
+ public:
+  MessageBatch(storage::Tx& tx, const IngestEnvironment& env) : tx_(tx), env_(env), now_(env.clock->now()) {}
 
-  // Public comments get no automatic answer: it would be posted publicly under the citizen's comment.
-  if (m.is_public) return;
-  const std::vector<std::pair<std::string, std::string>> ref{{"referenz", placed.reference}};
-  if (std::find(m.flags.begin(), m.flags.end(), "abusive") != m.flags.end() && !citizen.netiquette_notified_at) {
-    queue_auto_reply(tx, channel, placed.anliegen, citizen.id, m, text_of(*env.city, "netiquette"), "netiquette", env,
-                     summary);
-    storage::set_netiquette_notified(tx, citizen.id, now);
+  void add(const Delivery& d, InboundMessage m) {
+    // A message without a usable timestamp counts as sent when it arrived, never in 1970.
+    if (domain::to_unix_ms(m.sent_at) <= 0 || m.sent_at > now_ + std::chrono::minutes(5)) m.sent_at = now_;
+    if (is_abusive(m.text, env_.city->abusive_words)) m.flags.push_back("abusive");
+    // Clerks must see that an answer to this will be public.
+    if (m.is_public) m.flags.push_back("public");
+    in_.push_back({&d, std::move(m)});
   }
-  if (hour) {
-    // One acknowledgement per citizen and hour.
-    if (storage::claim_event(tx, ch, "ack:" + std::to_string(hour->id) + ":" + std::to_string(citizen.id.value))) {
-      auto text = domain::fill_placeholders(text_of(*env.city, "sprechstunde.ack"), ref);
-      queue_auto_reply(tx, channel, placed.anliegen, citizen.id, m, text, "sprechstunde_ack", env, summary);
+
+  void store() {
+    if (in_.empty()) return;
+    claim_messages();
+    if (in_.empty()) return;
+    lock_citizens();
+    find_hours();
+    find_threads();
+    for (std::size_t i = 0; i < in_.size(); ++i) place(i);
+    write_messages();
+    for (std::size_t i = 0; i < in_.size(); ++i) plan_replies(i);
+    write_replies();
+    write_citizens();
+  }
+
+ private:
+  std::string channel_name(const Incoming& x) const { return std::string(domain::to_string(x.delivery->channel)); }
+
+  void claim_messages() {
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& x : in_) keys.emplace_back(channel_name(x), "msg:" + x.m.dedupe_key);
+    const auto claimed = storage::claim_events(tx_, keys);
+    std::vector<Incoming> kept;
+    for (std::size_t i = 0; i < in_.size(); ++i) {
+      if (claimed[i]) {
+        kept.push_back(std::move(in_[i]));
+      } else {
+        ++in_[i].delivery->summary->duplicates;
+      }
     }
-    return;
+    in_ = std::move(kept);
   }
-  const auto interval = std::chrono::hours(env.auto_reply_interval_hours);
-  if (citizen.last_auto_reply_at && *citizen.last_auto_reply_at > now - interval) return;
-  std::string text;
-  if (auto next = storage::next_sprechstunde(tx, channel, now)) {
-    auto values = hour_values(*next);
-    values.insert(values.end(), ref.begin(), ref.end());
-    text = domain::fill_placeholders(text_of(*env.city, "sprechstunde.next"), values);
-  } else if (channel == Channel::whatsapp) {
+
+  void lock_citizens() {
+    std::vector<storage::CitizenArrival> arrivals;
+    for (const auto& x : in_) {
+      const auto& s = x.m.sender;
+      arrivals.push_back({{{}, x.delivery->channel, s.key, s.display_name, s.phone, s.email}, x.m.sent_at});
+    }
+    const auto states = storage::lock_citizens(tx_, arrivals);
+    for (std::size_t i = 0; i < in_.size(); ++i) {
+      const auto known = std::find_if(citizens_.begin(), citizens_.end(),
+                                      [&](const auto& c) { return c.id.value == states[i].id.value; });
+      in_[i].citizen = static_cast<std::size_t>(known - citizens_.begin());
+      if (known == citizens_.end()) citizens_.push_back(states[i]);
+    }
+    changed_.assign(citizens_.size(), false);
+  }
+
+  void find_hours() {
+    auto from = now_;
+    for (const auto& x : in_) from = std::min(from, x.m.sent_at);
+    hours_ = storage::list_sprechstunden(tx_, from, false);
+    std::vector<std::pair<std::string, std::string>> ack_keys;
+    std::vector<std::size_t> asking;
+    for (std::size_t i = 0; i < in_.size(); ++i) {
+      auto& x = in_[i];
+      x.hour = storage::hour_at(hours_, x.delivery->channel, x.m.sent_at);
+      if (!x.hour || x.m.is_public) continue;
+      // One acknowledgement per citizen and hour.
+      ack_keys.emplace_back(channel_name(x), "ack:" + std::to_string(x.hour->id) + ":" +
+                                                 std::to_string(citizens_[x.citizen].id.value));
+      asking.push_back(i);
+    }
+    if (ack_keys.empty()) return;
+    const auto claimed = storage::claim_events(tx_, ack_keys);
+    for (std::size_t k = 0; k < asking.size(); ++k) in_[asking[k]].acknowledge = claimed[k];
+  }
+
+  void find_threads() {
+    std::vector<storage::ThreadQuery> queries;
+    std::vector<std::size_t> asking;
+    for (std::size_t i = 0; i < in_.size(); ++i) {
+      const auto& x = in_[i];
+      if (citizens_[x.citizen].created) continue;  // a new citizen has no thread yet
+      queries.push_back({citizens_[x.citizen].id, x.delivery->channel, x.m.kind, since(x)});
+      asking.push_back(i);
+    }
+    if (queries.empty()) return;
+    const auto found = storage::find_open_threads(tx_, queries);
+    for (std::size_t k = 0; k < asking.size(); ++k) in_[asking[k]].stored_thread = found[k];
+  }
+
+  domain::Timestamp since(const Incoming& x) const {
+    return x.m.sent_at - std::chrono::hours(env_.thread_window_hours);
+  }
+
+  // Into the citizen's open thread (one of this batch, or a stored one), or a new routed Anliegen.
+  void place(std::size_t i) {
+    auto& x = in_[i];
+    const auto key = std::tuple{citizens_[x.citizen].id.value, x.delivery->channel, x.m.kind};
+    const auto earlier = threads_.find(key);
+    if (earlier != threads_.end() && earlier->second.last_message_at >= since(x)) {
+      x.target = earlier->second;
+      append(x);
+    } else if (x.stored_thread) {
+      x.target = {std::nullopt, x.stored_thread->id, x.stored_thread->reference, {}};
+      append(x);
+    } else {
+      x.target = {cases_.size(), {}, "", {}};
+      cases_.push_back(new_case(x));  // the message is the new Anliegen's first
+    }
+    x.target.last_message_at = std::max(x.target.last_message_at, x.m.sent_at);
+    threads_[key] = x.target;
+  }
+
+  void append(Incoming& x) {
+    x.append = appends_.size();
+    appends_.push_back(row_of(x));
+  }
+
+  storage::InboundMessageRow row_of(const Incoming& x) const {
+    storage::InboundMessageRow row{{}, x.delivery->channel, x.m.dedupe_key, x.m.account_id, x.m.type, x.m.text,
+                                   x.m.reply_to, x.m.sent_at, x.m.flags, std::nullopt, std::nullopt};
+    if (x.m.location) {
+      row.lat = x.m.location->lat;
+      row.lon = x.m.location->lon;
+    }
+    return row;
+  }
+
+  storage::NewCase new_case(const Incoming& x) {
+    const auto& m = x.m;
+    const auto channel = x.delivery->channel;
+    domain::RoutingInput input{.channel = channel,
+                               .kind = m.kind,
+                               .category = "",
+                               .text = m.text,
+                               .location = m.location,
+                               .at = m.sent_at,
+                               .in_sprechstunde = x.hour.has_value()};
+    if (!rules_) rules_ = env_.rules(tx_);
+    auto outcome = domain::decide(input, *rules_);
+    storage::NewCase c;
+    c.kind = m.kind;
+    c.channel = channel;
+    c.citizen = {citizens_[x.citizen].id, channel, m.sender.key, m.sender.display_name, m.sender.phone,
+                 m.sender.email};
+    c.received_at = m.sent_at;
+    c.text = m.text;
+    c.external_message_id = m.dedupe_key;
+    c.actor = "channel:" + std::string(domain::to_string(channel));
+    c.routing = outcome.decision;
+    c.priority = outcome.priority;
+    c.tags = outcome.tags;
+    if (m.location) c.location = *m.location;
+    if (x.hour) {
+      // An announced hour belongs to its host unit, whatever the rules say.
+      c.routing = {x.hour->host_unit, "", "", "Sprechstunde '" + x.hour->title + "' → " + x.hour->host_unit};
+      if (!has_flag(c.tags, "sprechstunde")) c.tags.push_back("sprechstunde");
+      c.sprechstunde_id = x.hour->id;
+    }
+    if (m.is_public && !has_flag(c.tags, "public")) c.tags.push_back("public");
+    const auto row = row_of(x);
+    c.account_id = row.account_id;
+    c.message_type = row.type;
+    c.reply_to = row.reply_to;
+    c.message_flags = row.flags;
+    c.message_lat = row.lat;
+    c.message_lon = row.lon;
+    return c;
+  }
+
+  domain::AnliegenId anliegen_of(const Target& t) const { return t.new_case ? created_[*t.new_case].id : t.existing; }
+
+  const std::string& reference_of(const Target& t) const {
+    return t.new_case ? created_[*t.new_case].reference : t.reference;
+  }
+
+  void write_messages() {
+    if (!cases_.empty()) created_ = storage::create_cases(tx_, cases_);
+    for (auto& x : in_) {
+      if (x.append) appends_[*x.append].anliegen = anliegen_of(x.target);
+    }
+    std::vector<domain::MessageId> appended;
+    if (!appends_.empty()) appended = storage::append_inbound_rows(tx_, appends_);
+    for (auto& x : in_) {
+      const auto message = x.append ? appended[*x.append] : created_[*x.target.new_case].first_message;
+      auto& summary = *x.delivery->summary;
+      for (const auto& media : x.m.media) {
+        storage::add_pending_attachment(tx_, message,
+                                        {media.kind, channel_name(x), media.media_id, media.url, media.mime_type,
+                                         media.sha256_base64, media.filename});
+        summary.media_pending = true;
+      }
+      ++summary.messages;
+      summary.anliegen.push_back(anliegen_of(x.target).value);
+    }
+  }
+
+  // The automatic answers of one message, deciding with the citizen's memory as this batch left it.
+  void plan_replies(std::size_t i) {
+    const auto& x = in_[i];
+    // Public comments get no automatic answer: it would be posted publicly under the citizen's comment.
+    if (x.m.is_public) return;
+    auto& citizen = citizens_[x.citizen];
+    if (has_flag(x.m.flags, "abusive") && !citizen.netiquette_notified_at) {
+      replies_.push_back({i, "netiquette", "netiquette", std::nullopt});
+      citizen.netiquette_notified_at = now_;
+      changed_[x.citizen] = true;
+    }
+    if (x.hour) {
+      if (x.acknowledge) replies_.push_back({i, "sprechstunde_ack", "sprechstunde.ack", std::nullopt});
+      return;
+    }
+    const auto interval = std::chrono::hours(env_.auto_reply_interval_hours);
+    if (citizen.last_auto_reply_at && *citizen.last_auto_reply_at > now_ - interval) return;
+    auto next = storage::next_hour(hours_, x.delivery->channel, now_);
     // The Sprechstunde is WhatsApp's; other channels hear about hours only when one is announced for them.
-    text = domain::fill_placeholders(text_of(*env.city, "sprechstunde.none"), ref);
-  } else {
-    return;
+    if (!next && x.delivery->channel != Channel::whatsapp) return;
+    replies_.push_back({i, "sprechstunde_next", next ? "sprechstunde.next" : "sprechstunde.none", next});
+    citizen.last_auto_reply_at = now_;
+    changed_[x.citizen] = true;
   }
-  queue_auto_reply(tx, channel, placed.anliegen, citizen.id, m, text, "sprechstunde_next", env, summary);
-  storage::set_auto_reply_sent(tx, citizen.id, now);
-}
+
+  void write_replies() {
+    std::vector<storage::AutoReply> rows;
+    for (const auto& r : replies_) {
+      const auto& x = in_[r.incoming];
+      std::string text = text_of(*env_.city, r.text_key);
+      if (r.flag != "netiquette") {
+        auto values = r.next_hour ? hour_values(*r.next_hour) : std::vector<std::pair<std::string, std::string>>{};
+        values.emplace_back("referenz", reference_of(x.target));
+        text = domain::fill_placeholders(text, values);
+      }
+      if (text.empty()) continue;
+      const auto channel = x.delivery->channel;
+      const auto anliegen = anliegen_of(x.target);
+      const auto citizen = citizens_[x.citizen].id;
+      json::object payload{{"text", text}, {"target", reply_target(x.m)}};
+      rows.push_back({{anliegen, channel, text, std::string(kAutoAuthor), "queued", "", now_, {"auto_reply", r.flag},
+                       false},
+                      {channel_name(x), "reply", json::serialize(payload), std::nullopt, anliegen, citizen, false}});
+      x.delivery->summary->outbox_written = true;
+    }
+    storage::queue_auto_replies(tx_, rows);
+  }
+
+  void write_citizens() {
+    std::vector<storage::CitizenMemory> memory;
+    std::vector<domain::CitizenId> returning;
+    for (std::size_t c = 0; c < citizens_.size(); ++c) {
+      const auto& citizen = citizens_[c];
+      if (changed_[c]) memory.push_back({citizen.id, citizen.last_auto_reply_at, citizen.netiquette_notified_at});
+      if (!citizen.created) returning.push_back(citizen.id);
+    }
+    storage::remember_citizens(tx_, memory);
+    // The citizens wrote: their 24-hour windows are open again, so replies held for them may go out.
+    if (returning.empty() || storage::release_held(tx_, returning) == 0) return;
+    for (const auto& x : in_) {
+      if (!citizens_[x.citizen].created) x.delivery->summary->outbox_written = true;
+    }
+  }
+
+  storage::Tx& tx_;
+  const IngestEnvironment& env_;
+  const domain::Timestamp now_;
+  std::vector<Incoming> in_;
+  std::vector<storage::CitizenState> citizens_;  // one per citizen; their memory as the batch changes it
+  std::vector<bool> changed_;
+  std::vector<storage::Sprechstunde> hours_;
+  std::shared_ptr<const domain::RuleSet> rules_;
+  std::map<std::tuple<std::int64_t, Channel, domain::Kind>, Target> threads_;
+  std::vector<storage::NewCase> cases_;
+  std::vector<storage::CreatedCase> created_;
+  std::vector<storage::InboundMessageRow> appends_;
+  std::vector<PlannedReply> replies_;
+};
 
 void on_edit(storage::Tx& tx, Channel channel, const channels::MessageEdited& e, IngestSummary& summary) {
   if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "edit:" + e.dedupe_key)) {
@@ -247,9 +429,10 @@ void on_call(storage::Tx& tx, Channel channel, const channels::CallAttempt& c, c
   }
   ++summary.calls;
   if (c.event != "connect" || c.direction != "USER_INITIATED") return;
-  const auto citizen = storage::lock_citizen(tx, {{}, channel, c.sender.key, c.sender.display_name, c.sender.phone, ""});
   // A call opens the 24-hour window like a message does.
-  storage::touch_citizen_inbound(tx, citizen.id, c.at);
+  const auto citizen =
+      storage::lock_citizens(tx, {{{{}, channel, c.sender.key, c.sender.display_name, c.sender.phone, ""}, c.at}})
+          .front();
   json::object reject{{"account_id", c.account_id}, {"call_id", c.call_id}};
   storage::enqueue_outbox(tx, {ch, "reject_call", json::serialize(reject), std::nullopt, std::nullopt, citizen.id, false});
   json::object target{{"account_id", c.account_id},
@@ -272,24 +455,27 @@ bool is_abusive(std::string_view text, const std::vector<std::string>& words) {
   return false;
 }
 
-void apply_events(storage::Tx& tx, domain::Channel channel, const std::vector<channels::InboundEvent>& events,
-                  const IngestEnvironment& env, IngestSummary& summary) {
-  for (const auto& event : events) {
+namespace {
+
+// Every event but messages, one by one in delivery order (messages are stored by then).
+void apply_other_events(storage::Tx& tx, const Delivery& d) {
+  auto& summary = *d.summary;
+  for (const auto& event : d.parsed->events) {
     std::visit(
         [&](const auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, channels::InboundMessage>) {
-            on_message(tx, channel, e, env, summary);
+            // stored with the batch
           } else if constexpr (std::is_same_v<T, channels::MessageEdited>) {
-            on_edit(tx, channel, e, summary);
+            on_edit(tx, d.channel, e, summary);
           } else if constexpr (std::is_same_v<T, channels::MessageWithdrawn>) {
-            on_withdrawn(tx, channel, e, summary);
+            on_withdrawn(tx, d.channel, e, summary);
           } else if constexpr (std::is_same_v<T, channels::Reaction>) {
-            on_reaction(tx, channel, e, summary);
+            on_reaction(tx, d.channel, e, summary);
           } else if constexpr (std::is_same_v<T, channels::DeliveryStatus>) {
-            on_status(tx, channel, e, summary);
+            on_status(tx, d.channel, e, summary);
           } else if constexpr (std::is_same_v<T, channels::CallAttempt>) {
-            on_call(tx, channel, e, env, summary);
+            on_call(tx, d.channel, e, *d.env, summary);
           } else if constexpr (std::is_same_v<T, channels::PlatformError>) {
             ++summary.platform_errors;
           } else {
@@ -298,6 +484,46 @@ void apply_events(storage::Tx& tx, domain::Channel channel, const std::vector<ch
         },
         event);
   }
+}
+
+}  // namespace
+
+void IngestBatch::flush(storage::Tx& tx) {
+  std::vector<storage::InboxRow> rows;
+  for (const auto& d : deliveries_) {
+    const auto& error = d.parsed->parse_error;
+    rows.push_back({std::string(domain::to_string(d.channel)), d.dedupe_key, d.body,
+                    error.empty() ? storage::InboxState::processed : storage::InboxState::dead_letter, error});
+  }
+  const auto fresh = storage::insert_inbox_rows(tx, rows);
+  std::vector<const Delivery*> accepted;
+  for (std::size_t i = 0; i < deliveries_.size(); ++i) {
+    if (!deliveries_[i].parsed->parse_error.empty()) continue;  // kept as a dead letter, nothing to apply
+    if (fresh[i]) {
+      accepted.push_back(&deliveries_[i]);
+    } else {
+      *deliveries_[i].duplicate = true;  // the very same delivery again: everything in it is stored already
+    }
+  }
+  // Messages first, all of them together (one batch per environment; the app has one).
+  std::vector<const IngestEnvironment*> environments;
+  for (const auto* d : accepted) {
+    if (std::find(environments.begin(), environments.end(), d->env) == environments.end()) {
+      environments.push_back(d->env);
+    }
+  }
+  for (const auto* env : environments) {
+    MessageBatch batch(tx, *env);
+    for (const auto* d : accepted) {
+      if (d->env != env) continue;
+      for (const auto& event : d->parsed->events) {
+        if (const auto* m = std::get_if<InboundMessage>(&event)) batch.add(*d, *m);
+      }
+    }
+    batch.store();
+  }
+  for (const auto* d : accepted) apply_other_events(tx, *d);
+  deliveries_.clear();
 }
 
 }  // namespace anliegen::gateway

@@ -1,9 +1,10 @@
 #pragma once
-// Applies the events of one verified webhook delivery inside its database transaction: citizens,
-// threads (append to an open Anliegen or open a new, routed one), Sprechstunde membership, media to
-// download, edits, withdrawals, reactions, delivery receipts, call rejections, and the automatic
-// German replies (Sprechstunde acknowledgement, next-hour notice, netiquette) written to the outbox.
-// Runs on a database thread; pure decisions come from domain/.
+// Stores verified webhook deliveries of the chat channels inside their database transaction: the raw
+// delivery, citizens, threads (append to an open Anliegen or open a new, routed one), Sprechstunde
+// membership, media to download, edits, withdrawals, reactions, delivery receipts, call rejections,
+// and the automatic German replies (Sprechstunde acknowledgement, next-hour notice, netiquette)
+// written to the outbox. The deliveries of one group commit are stored together, with one statement
+// per table. Runs on a database thread; pure decisions come from domain/.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "channels/events.hpp"
+#include "channels/adapter.hpp"
 #include "config/city_config.hpp"
 #include "domain/routing.hpp"
 #include "domain/time.hpp"
@@ -39,8 +41,33 @@ struct IngestSummary {
   std::vector<std::int64_t> anliegen;  // touched Anliegen ids
 };
 
-void apply_events(storage::Tx& tx, domain::Channel channel, const std::vector<channels::InboundEvent>& events,
-                  const IngestEnvironment& env, IngestSummary& summary);
+// One verified delivery as the webhook route hands it in. What the pointers name must outlive the
+// transaction (it lives in the awaiting request handler).
+struct Delivery {
+  domain::Channel channel = domain::Channel::whatsapp;
+  std::string dedupe_key;  // of the raw delivery: the same bytes again are recognised
+  const std::string* body = nullptr;
+  const channels::ParseResult* parsed = nullptr;  // a parse error makes the delivery a dead letter
+  const IngestEnvironment* env = nullptr;
+  IngestSummary* summary = nullptr;  // filled when the transaction is flushed
+  bool* duplicate = nullptr;         // set when the very same delivery was stored before
+};
+
+// The deliveries of one transaction, stored just before its commit (see storage::Deferred):
+//
+//   tx.deferred<IngestBatch>().add({channel, key, &body, &parsed, &env, &summary, &duplicate});
+//
+// Messages of all deliveries go through a few multi-row statements (raw deliveries, event keys,
+// citizens, open threads, new Anliegen, appended messages, automatic answers); other events (edits,
+// withdrawals, reactions, receipts, calls) follow one by one, after the messages they may refer to.
+class IngestBatch : public storage::Deferred {
+ public:
+  void add(Delivery delivery) { deliveries_.push_back(std::move(delivery)); }
+  void flush(storage::Tx& tx) override;
+
+ private:
+  std::vector<Delivery> deliveries_;
+};
 
 // Whether `text` contains one of the configured abusive words (German-aware, whole words or prefixes).
 bool is_abusive(std::string_view text, const std::vector<std::string>& words);

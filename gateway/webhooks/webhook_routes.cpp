@@ -5,7 +5,6 @@
 #include "channels/crypto.hpp"
 #include "gateway/http/responses.hpp"
 #include "gateway/log.hpp"
-#include "storage/inbox.hpp"
 
 namespace anliegen::gateway {
 namespace {
@@ -32,19 +31,13 @@ asio::awaitable<Response> handle_post(App& app, const WebhookWiring& w, RequestC
   const std::string key = "sha256:" + channels::to_hex(channels::sha256(ctx.request.body()));
   IngestSummary summary;
   bool duplicate = false;
-  // Grouped: deliveries arriving together share one commit (see DbPool::transact_grouped).
+  // Grouped: deliveries arriving together share one commit (see DbPool::transact_grouped) and are
+  // stored together just before it (IngestBatch).
   co_await app.db().transact_grouped([&](storage::Tx& tx) {
     summary = {};
     duplicate = false;
-    if (!parsed.parse_error.empty()) {
-      storage::insert_inbox(tx, channel, key, ctx.request.body(), storage::InboxState::dead_letter, parsed.parse_error);
-      return;
-    }
-    if (!storage::insert_inbox(tx, channel, key, ctx.request.body())) {
-      duplicate = true;  // the very same delivery again: everything in it is stored already
-      return;
-    }
-    apply_events(tx, w.channel, parsed.events, w.environment, summary);
+    tx.deferred<IngestBatch>().add(
+        {w.channel, key, &ctx.request.body(), &parsed, &w.environment, &summary, &duplicate});
   });
   if (!parsed.parse_error.empty()) {
     app.metrics().count("webhook_dead_letters_total", "channel", channel);

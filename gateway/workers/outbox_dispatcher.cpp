@@ -83,9 +83,10 @@ void OutboxDispatcher::run() {
 
 bool OutboxDispatcher::dispatch_batch() {
   std::vector<storage::OutboxItem> items;
-  db_.run_blocking([&](storage::Connection& c) {
-    c.transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, options_.batch, options_.worker_id); });
-  });
+  // Claims and results share the commits of webhook deliveries (group commit): under load the
+  // outbox adds statements, not transactions. Both are repeatable, as grouped work must be.
+  db_.transact_grouped_blocking(
+      [&](storage::Tx& tx) { items = storage::claim_outbox(tx, options_.batch, options_.worker_id); });
   for (const auto& item : items) {
     channels::SendOutcome outcome;
     const auto sender = senders_.find(item.channel);
@@ -117,16 +118,14 @@ void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::S
   // row would later count as interrupted. Try for a while before giving up.
   for (int attempt = 0;; ++attempt) {
     try {
-      db_.run_blocking([&](storage::Connection& c) {
-        c.transact([&](storage::Tx& tx) {
-          if (kind == Kind::accepted) {
-            storage::outbox_done(tx, item, outcome.platform_message_id);
-          } else if (kind == Kind::retry) {
-            storage::outbox_retry(tx, item, error, backoff_ms(item.attempts));
-          } else {
-            storage::outbox_failed(tx, item, error);
-          }
-        });
+      db_.transact_grouped_blocking([&](storage::Tx& tx) {
+        if (kind == Kind::accepted) {
+          storage::outbox_done(tx, item, outcome.platform_message_id);
+        } else if (kind == Kind::retry) {
+          storage::outbox_retry(tx, item, error, backoff_ms(item.attempts));
+        } else {
+          storage::outbox_failed(tx, item, error);
+        }
       });
       break;
     } catch (const storage::StorageError& e) {

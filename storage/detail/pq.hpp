@@ -2,9 +2,11 @@
 // Private to storage/: the libpqxx types behind Connection and Tx, and small conversion helpers.
 #include <pqxx/pqxx>
 
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/time.hpp"
@@ -43,6 +45,32 @@ pqxx::row exec_prepared1(Tx& tx, const std::string& sql, Args&&... args) {
   t.conn().prepare(name, sql);
   return t.exec_prepared1(name, std::forward<Args>(args)...);
 }
+
+// The rows of a multi-row statement, column by column. Each column travels as one PostgreSQL array
+// literal, unnested in SQL (`unnest($1::text[], $2::bigint[], ...) WITH ORDINALITY`), so that one
+// prepared statement stores any number of rows. Values are text; NULLs travel as '' and are turned
+// back with NULLIF in SQL, nested arrays as array literals cast per element (`u.tags::text[]`).
+class Columns {
+ public:
+  explicit Columns(std::size_t count) : values_(count) {}
+  void add_row(std::initializer_list<std::string> row);
+  std::size_t rows() const { return values_.empty() ? 0 : values_.front().size(); }
+  std::vector<std::string> params() const;  // one array literal per column
+
+ private:
+  std::vector<std::vector<std::string>> values_;
+};
+
+// Runs `sql` (fixed text) as a prepared statement with the columns as its parameters $1..$n.
+pqxx::result exec_columns(Tx& tx, const std::string& sql, const Columns& columns);
+
+// For an `INSERT ... ON CONFLICT DO NOTHING RETURNING <key1>, <key2>` of rows with these keys: which
+// rows were inserted. Of equal keys only the first can be (the later ones met it as a conflict).
+std::vector<bool> first_of_each(const std::vector<std::pair<std::string, std::string>>& keys,
+                                const pqxx::result& returned);
+
+// A bytea value as a text literal ("\x" and hex digits), for a bytea[] column.
+std::string bytea_literal(const std::string& bytes);
 
 // Text forms accepted by PostgreSQL casts, so that optional values can travel as strings with
 // NULLIF($n, '') in SQL.

@@ -17,6 +17,33 @@ bench_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0
 # Peak resident size of a process in MB (VmHWM: the high-water mark since it started).
 bench_peak_rss_mb() { awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
 
+# CPU time (ms) used so far by a process (all its threads), or by the first of them with the children
+# it has waited for (fields 16, 17) and the rest as they are: the PostgreSQL cluster is
+# `bench_cpu_ms $(bench_pg_pids)`, whose backends of finished connections count through the postmaster.
+bench_cpu_ms() {
+  local hz total first=1 p
+  hz="$(getconf CLK_TCK)"
+  total=0
+  for p in "$@"; do
+    if [[ -r "/proc/$p/stat" ]]; then
+      if ((first)); then
+        total=$((total + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat")))
+      else
+        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+      fi
+    fi
+    first=0
+  done
+  echo $((total * 1000 / hz))
+}
+bench_pg_pids() {
+  local pm
+  pm="$(head -n 1 "$BENCH_PG_DIR/data/postmaster.pid")"
+  echo "$pm" $(pgrep -P "$pm")
+}
+# Microseconds of CPU per request: bench_cpu_per <ms before> <ms after> <requests>
+bench_cpu_per() { python3 -c "print(round(($2 - $1) * 1000 / max($3, 1)))"; }
+
 bench_value() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 cmd_bench() {
@@ -31,7 +58,7 @@ cmd_bench() {
       *) die "unknown bench option '$1' (--concurrency N, --duration S, --rows N, --skip-reads)" ;;
     esac
   done
-  ensure_packages curl python3
+  ensure_packages curl python3 time procps
   CMAKE_EXTRA=(-DANLIEGEN_BENCH=ON)
   build "$ROOT/build/release" Release OFF OFF anliegen anliegen-load
   local bin="$ROOT/build/release/bin/anliegen" load="$ROOT/build/release/bin/anliegen-load"
@@ -63,9 +90,16 @@ cmd_bench() {
   bench_wait_ready "$port"
 
   say "ingest: $concurrency connections for ${duration}s of signed WhatsApp deliveries"
-  local ingest
-  ingest="$("$load" --port "$port" --mode whatsapp --concurrency "$concurrency" --duration "$duration" \
-    --secret "$secret" --run-id "$(date +%s)" --acked "$BENCH_DIR/acked.txt")"
+  local ingest gw0 pg0 cpu_gw cpu_pg cpu_load ok
+  gw0="$(bench_cpu_ms "$BENCH_GATEWAY_PID")"
+  pg0="$(bench_cpu_ms $(bench_pg_pids))"
+  ingest="$(/usr/bin/time -f '%U %S' -o "$BENCH_DIR/load.time" "$load" --port "$port" --mode whatsapp \
+    --concurrency "$concurrency" --duration "$duration" --secret "$secret" --run-id "$(date +%s)" \
+    --acked "$BENCH_DIR/acked.txt")"
+  ok="$(bench_value ok "$ingest")"
+  cpu_gw="$(bench_cpu_per "$gw0" "$(bench_cpu_ms "$BENCH_GATEWAY_PID")" "$ok")"
+  cpu_pg="$(bench_cpu_per "$pg0" "$(bench_cpu_ms $(bench_pg_pids))" "$ok")"
+  cpu_load="$(read -r u s <"$BENCH_DIR/load.time"; python3 -c "print(round(($u + $s) * 1e6 / max($ok, 1)))")"
   local rss_mb
   rss_mb="$(bench_peak_rss_mb "$BENCH_GATEWAY_PID")"
   bench_psql -d anliegen -c "CREATE TABLE bench_acked (id text NOT NULL)" \
@@ -77,11 +111,17 @@ cmd_bench() {
 
   say "PostgreSQL ceiling: pgbench, one row per transaction, $concurrency clients for ${duration}s"
   bench_psql -d anliegen -f "$ROOT/bench/ceiling_setup.sql"
-  local pgbench_out ceiling
-  pgbench_out="$("$PG_BIN/pgbench" -n -h "$BENCH_PG_DIR/run" -p 5432 -U anliegen -c "$concurrency" -j 2 \
-    -T "$duration" -f "$ROOT/bench/ceiling.sql" anliegen 2>&1)"
+  # The autovacuum the ingest calls for runs now, not inside pgbench's CPU measurement.
+  bench_psql -d anliegen -c "VACUUM (ANALYZE)"
+  local pgbench_out ceiling pgbench_tx cpu_ceiling_pg cpu_pgbench
+  pg0="$(bench_cpu_ms $(bench_pg_pids))"
+  pgbench_out="$(/usr/bin/time -f '%U %S' -o "$BENCH_DIR/pgbench.time" "$PG_BIN/pgbench" -n -h "$BENCH_PG_DIR/run" \
+    -p 5432 -U anliegen -c "$concurrency" -j 2 -T "$duration" -f "$ROOT/bench/ceiling.sql" anliegen 2>&1)"
   ceiling="$(sed -n 's/^tps = \([0-9.]*\) .*without initial connection time.*/\1/p' <<<"$pgbench_out" | cut -d. -f1)"
   [[ -n "$ceiling" ]] || die "pgbench failed: $pgbench_out"
+  pgbench_tx="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$pgbench_out")"
+  cpu_ceiling_pg="$(bench_cpu_per "$pg0" "$(bench_cpu_ms $(bench_pg_pids))" "$pgbench_tx")"
+  cpu_pgbench="$(read -r u s <"$BENCH_DIR/pgbench.time"; python3 -c "print(round(($u + $s) * 1e6 / max($pgbench_tx, 1)))")"
   say "pgbench: $ceiling transactions/s"
 
   local list_out="" byid_out="" report_s="" seed_s=""
@@ -117,15 +157,17 @@ cmd_bench() {
   {
     echo
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-    printf '%-34s %s\n' "ingest (signed WhatsApp, $concurrency conn)" "$ingest"
-    printf '%-34s %s\n' "  stored / lost / duplicated" "$stored / $lost / $duplicated"
-    printf '%-34s %s MB\n' "  gateway peak resident size" "$rss_mb"
-    printf '%-34s %s tps\n' "pgbench one-row ceiling" "$ceiling"
+    printf '%-38s %s\n' "ingest (signed WhatsApp, $concurrency conn)" "$ingest"
+    printf '%-38s %s\n' "  stored / lost / duplicated" "$stored / $lost / $duplicated"
+    printf '%-38s %s MB\n' "  gateway peak resident size" "$rss_mb"
+    printf '%-38s gateway %s, PostgreSQL %s, load generator %s\n' "  CPU per delivery (microseconds)" "$cpu_gw" "$cpu_pg" "$cpu_load"
+    printf '%-38s %s tps\n' "pgbench one-row ceiling" "$ceiling"
+    printf '%-38s PostgreSQL %s, pgbench %s\n' "  CPU per transaction (microseconds)" "$cpu_ceiling_pg" "$cpu_pgbench"
     if ((reads)); then
-      printf '%-34s %s s\n' "seed $rows Anliegen" "$seed_s"
-      printf '%-34s %s\n' "case list, first page" "$list_out"
-      printf '%-34s %s\n' "case by id" "$byid_out"
-      [[ -n "$report_s" ]] && printf '%-34s %s s\n' "weekly report over the year" "$report_s"
+      printf '%-38s %s s\n' "seed $rows Anliegen" "$seed_s"
+      printf '%-38s %s\n' "case list, first page" "$list_out"
+      printf '%-38s %s\n' "case by id" "$byid_out"
+      [[ -n "$report_s" ]] && printf '%-38s %s s\n' "weekly report over the year" "$report_s"
     fi
     echo "ingest_rps=$rps p50_ms=$p50 p99_ms=$p99 pg_ceiling_tps=$ceiling ratio=$ratio lost=$lost duplicated=$duplicated"
   }

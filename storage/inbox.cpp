@@ -1,5 +1,7 @@
 #include "storage/inbox.hpp"
 
+#include <tuple>
+
 #include "storage/detail/pq.hpp"
 
 namespace anliegen::storage {
@@ -14,7 +16,10 @@ bool insert_inbox(Tx& tx, const std::string& channel, const std::string& dedupe_
 
 std::vector<bool> insert_inbox_rows(Tx& tx, const std::vector<InboxRow>& rows) {
   detail::Columns columns(5);
-  for (const auto& row : rows) {
+  const auto order =
+      detail::key_order(rows.size(), [&](std::size_t i) { return std::tie(rows[i].channel, rows[i].dedupe_key); });
+  for (const auto i : order) {
+    const auto& row = rows[i];
     columns.add_row({row.channel, row.dedupe_key, detail::bytea_literal(*row.body), state_name(row.state), row.error});
   }
   const auto stored = detail::exec_columns(tx,

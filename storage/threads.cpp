@@ -88,7 +88,9 @@ bool claim_event(Tx& tx, const std::string& channel, const std::string& key) {
 
 std::vector<bool> claim_events(Tx& tx, const std::vector<std::pair<std::string, std::string>>& keys) {
   detail::Columns columns(2);
-  for (const auto& [channel, key] : keys) columns.add_row({channel, key});
+  for (const auto i : detail::key_order(keys.size(), [&](std::size_t i) { return keys[i]; })) {
+    columns.add_row({keys[i].first, keys[i].second});
+  }
   const auto claimed = detail::exec_columns(tx,
       "INSERT INTO event_keys (channel, key) SELECT * FROM unnest($1::text[], $2::text[]) "
       "ON CONFLICT DO NOTHING RETURNING channel, key",

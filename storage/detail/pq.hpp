@@ -2,6 +2,7 @@
 // Private to storage/: the libpqxx types behind Connection and Tx, and small conversion helpers.
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <initializer_list>
 #include <optional>
 #include <string_view>
@@ -68,6 +69,16 @@ pqxx::result exec_columns(Tx& tx, const std::string& sql, const Columns& columns
 // rows were inserted. Of equal keys only the first can be (the later ones met it as a conflict).
 std::vector<bool> first_of_each(const std::vector<std::pair<std::string, std::string>>& keys,
                                 const pqxx::result& returned);
+
+// The indexes 0..n-1 ordered by key_of(i): rows written in key order take their locks in the same
+// order in every transaction, so two concurrent groups cannot deadlock on each other.
+template <class KeyOf>
+std::vector<std::size_t> key_order(std::size_t n, KeyOf key_of) {
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key_of(a) < key_of(b); });
+  return order;
+}
 
 // A bytea value as a text literal ("\x" and hex digits), for a bytea[] column.
 std::string bytea_literal(const std::string& bytes);

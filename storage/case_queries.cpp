@@ -120,7 +120,15 @@ CasePage list_cases(Tx& tx, const CaseFilter& f) {
   sql += kLatestDecision;
   sql += " ORDER BY a." + order;
 
-  const auto rows = t.exec_params(sql, pqxx::prepare::make_dynamic_params(where.params()));
+  // Equality filters on status, channel, kind and unit, the cursor and the limit are served by the same
+  // plan whatever their values (an index on the filtered columns in received order), so that statement
+  // is prepared once per connection and never planned again; the per-request planning cost as much as
+  // running it. Search, tags, categories (a partial index), time windows and Sprechstunden are planned
+  // for their values on every call.
+  const bool plan_for_values = f.q || f.tag || f.category || f.received_from || f.received_to || wants_sprechstunde;
+  const auto params = pqxx::prepare::make_dynamic_params(where.params());
+  const auto rows = plan_for_values ? t.exec_params(sql, params) : detail::exec_prepared(tx, sql, params);
+  page.items.reserve(rows.size());
   for (const auto& row : rows) {
     if (static_cast<int>(page.items.size()) == limit) {
       page.next = page.items.back().cursor;

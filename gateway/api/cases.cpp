@@ -170,7 +170,8 @@ asio::awaitable<Response> get_case(App& app, RequestContext& ctx) {
     co_return problem(http::status::not_found, "no Anliegen with this id");
   }
   ctx.anliegen_id = found->id.value;
-  auto res = json_response(http::status::ok, case_to_json(*found, who.role));
+  json::monotonic_resource arena(16 * 1024);
+  auto res = json_response(http::status::ok, case_to_json(*found, who.role, &arena));
   res.set(http::field::etag, "\"" + std::to_string(found->version) + "\"");
   co_return res;
 }

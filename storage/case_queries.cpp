@@ -1,6 +1,7 @@
 #include "storage/case_queries.hpp"
 
 #include "storage/detail/pq.hpp"
+#include "storage/detail/row_cursor.hpp"
 
 namespace anliegen::storage {
 namespace {
@@ -76,8 +77,6 @@ void any_of(Query& q, const char* column, const std::vector<E>& values) {
   q.add(std::string(" AND ") + column + " = ANY($%::text[])", detail::text_array_param(names));
 }
 
-std::string str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
-
 }  // namespace
 
 CasePage list_cases(Tx& tx, const CaseFilter& f) {
@@ -142,23 +141,28 @@ CasePage list_cases(Tx& tx, const CaseFilter& f) {
     }
     CaseSummary s;
     auto& a = s.anliegen;
-    a.id = domain::AnliegenId{row[0].as<std::int64_t>()};
-    a.reference = row[1].as<std::string>();
-    a.kind = domain::parse_kind(row[2].as<std::string>()).value_or(domain::Kind::message);
-    a.channel = domain::parse_channel(row[3].as<std::string>()).value_or(domain::Channel::phone);
-    a.status = domain::parse_status(row[4].as<std::string>()).value_or(domain::Status::new_);
-    a.unit = row[5].as<std::string>();
-    a.assignee = row[6].as<std::string>();
-    a.priority = domain::parse_priority(row[7].as<std::string>()).value_or(domain::Priority::normal);
-    a.tags = detail::text_array_from_json(row[8]);
-    a.category = row[9].as<std::string>();
-    a.received_at = detail::timestamp_from_ms(row[10]);
-    a.updated_at = detail::timestamp_from_ms(row[11]);
-    a.first_response_at = detail::optional_timestamp_from_ms(row[12]);
-    a.closed_at = detail::optional_timestamp_from_ms(row[13]);
-    a.version = row[14].as<std::int64_t>();
-    s.cursor = {row[15].as<std::int64_t>(), a.id.value};
-    a.routing = {str(row[16]), str(row[17]), str(row[18]), str(row[19])};
+    detail::RowCursor c(row);
+    a.id = domain::AnliegenId{c.int64()};
+    a.reference = c.text();
+    a.kind = domain::parse_kind(c.view()).value_or(domain::Kind::message);
+    a.channel = domain::parse_channel(c.view()).value_or(domain::Channel::phone);
+    a.status = domain::parse_status(c.view()).value_or(domain::Status::new_);
+    a.unit = c.text();
+    a.assignee = c.text();
+    a.priority = domain::parse_priority(c.view()).value_or(domain::Priority::normal);
+    a.tags = detail::text_array_from_json(c.field());
+    c.skip();
+    a.category = c.text();
+    a.received_at = c.time_ms();
+    a.updated_at = c.time_ms();
+    a.first_response_at = c.optional_time_ms();
+    a.closed_at = c.optional_time_ms();
+    a.version = c.int64();
+    s.cursor = {c.int64(), a.id.value};
+    a.routing.unit = c.text();
+    a.routing.rule_id = c.text();
+    a.routing.rule_name = c.text();
+    a.routing.reason = c.text();
     page.items.push_back(std::move(s));
   }
   return page;

@@ -73,9 +73,9 @@ json::object invitation_to_json(const Invitation& i) {
                       {"decision_message", i.decision_message}};
 }
 
-}  // namespace
-
-json::object case_summary_to_json(const Anliegen& a, json::storage_ptr sp) {
+// The fields the summary and the full case share, in the order both have them; `capacity` leaves room
+// for the fields the caller adds.
+json::object case_head(const Anliegen& a, std::size_t capacity, const json::storage_ptr& sp) {
   return json::object({{"id", a.id.value},
                        {"reference", a.reference},
                        {"kind", to_string(a.kind)},
@@ -90,19 +90,26 @@ json::object case_summary_to_json(const Anliegen& a, json::storage_ptr sp) {
                        {"updated_at", format_utc(a.updated_at)},
                        {"first_response_at", optional_time(a.first_response_at, sp)},
                        {"closed_at", optional_time(a.closed_at, sp)},
-                       {"version", a.version},
-                       {"routing", routing_to_json(a.routing, sp)}},
-                      sp);
+                       {"version", a.version}},
+                      capacity, sp);
+}
+
+}  // namespace
+
+json::object case_summary_to_json(const Anliegen& a, json::storage_ptr sp) {
+  auto o = case_head(a, 16, sp);
+  o["routing"] = routing_to_json(a.routing, sp);
+  return o;
 }
 
 json::object message_to_json(const Message& m, json::storage_ptr sp) {
   json::object o({{"id", m.id.value},
-                 {"direction", to_string(m.direction)},
-                 {"text", m.text},
-                 {"sent_at", format_utc(m.sent_at)},
-                 {"recorded_at", format_utc(m.recorded_at)},
-                 {"author", m.author},
-                 {"flags", strings(m.flags, sp)}},
+                  {"direction", to_string(m.direction)},
+                  {"text", m.text},
+                  {"sent_at", format_utc(m.sent_at)},
+                  {"recorded_at", format_utc(m.recorded_at)},
+                  {"author", m.author},
+                  {"flags", strings(m.flags, sp)}},
                  sp);
   if (m.direction == Direction::outbound) {
     o["delivery_status"] = m.delivery_status;
@@ -115,22 +122,7 @@ json::object message_to_json(const Message& m, json::storage_ptr sp) {
 }
 
 json::object case_to_json(const Anliegen& a, Role viewer, json::storage_ptr sp) {
-  json::object o({{"id", a.id.value},
-                 {"reference", a.reference},
-                 {"kind", to_string(a.kind)},
-                 {"channel", to_string(a.channel)},
-                 {"status", to_string(a.status)},
-                 {"unit", a.unit},
-                 {"assignee", a.assignee},
-                 {"priority", to_string(a.priority)},
-                 {"tags", strings(a.tags, sp)},
-                 {"category", a.category},
-                 {"received_at", format_utc(a.received_at)},
-                 {"updated_at", format_utc(a.updated_at)},
-                 {"first_response_at", optional_time(a.first_response_at, sp)},
-                 {"closed_at", optional_time(a.closed_at, sp)},
-                 {"version", a.version}},
-                sp);
+  auto o = case_head(a, 26, sp);
   publication_to_json(a, o);
   if (a.location.empty()) {
     o["location"] = nullptr;

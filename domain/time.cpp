@@ -23,30 +23,55 @@ bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
   return r.ec == std::errc{};
 }
 
+// Writes v as exactly `width` decimal digits (v < 10^width).
+char* put_digits(char* p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
+// "2026-11-30T09:15:00.000Z" (millis, UTC), "2026-11-30T10:15:00+01:00" (no millis, with offset).
+// Written digit by digit: the API formats several times per Anliegen, and snprintf was a noticeable
+// part of a case list's cost.
 std::string format_with_offset(Timestamp t, minutes offset, bool millis) {
   const auto local = t + offset;
   const auto day = floor<days>(local);
   const year_month_day ymd{day};
   const hh_mm_ss hms{floor<milliseconds>(local - day)};
+  const int y = static_cast<int>(ymd.year());
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                        static_cast<int>(hms.seconds().count()));
-  std::string out(buf, static_cast<std::size_t>(n));
+  char* p = buf;
+  if (y >= 0 && y <= 9999) {
+    p = put_digits(p, static_cast<unsigned>(y), 4);
+  } else {
+    p += std::snprintf(buf, 16, "%04d", y);
+  }
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.day()), 2);
+  *p++ = 'T';
+  p = put_digits(p, static_cast<unsigned>(hms.hours().count()), 2);
+  *p++ = ':';
+  p = put_digits(p, static_cast<unsigned>(hms.minutes().count()), 2);
+  *p++ = ':';
+  p = put_digits(p, static_cast<unsigned>(hms.seconds().count()), 2);
   if (millis) {
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(hms.subseconds().count()));
-    out += buf;
+    *p++ = '.';
+    p = put_digits(p, static_cast<unsigned>(hms.subseconds().count()), 3);
   }
   if (offset == minutes{0} && millis) {
-    out += 'Z';
+    *p++ = 'Z';
   } else {
-    const auto m = offset.count();
-    std::snprintf(buf, sizeof buf, "%c%02d:%02d", m < 0 ? '-' : '+', static_cast<int>((m < 0 ? -m : m) / 60),
-                  static_cast<int>((m < 0 ? -m : m) % 60));
-    out += buf;
+    const auto m = offset.count() < 0 ? -offset.count() : offset.count();
+    *p++ = offset.count() < 0 ? '-' : '+';
+    p = put_digits(p, static_cast<unsigned>(m / 60 % 100), 2);
+    *p++ = ':';
+    p = put_digits(p, static_cast<unsigned>(m % 60), 2);
   }
-  return out;
+  return std::string(buf, static_cast<std::size_t>(p - buf));
 }
 
 }  // namespace

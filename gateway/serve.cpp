@@ -5,6 +5,10 @@
 #include <iostream>
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "config/rules_json.hpp"
 #include "gateway/app.hpp"
 #include "gateway/channel_wiring.hpp"
@@ -22,7 +26,23 @@ namespace anliegen::gateway {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// Every request allocates and frees some 100 KB (database result, JSON, response) on the I/O and
+// database threads. glibc hands a thread arena's free top back to the kernel as soon as it exceeds
+// 128 KB, so the next request faulted the same pages in again and every trim flushed the TLBs of all
+// cores: a third of the gateway's CPU time for a case list. Trimming from 8 MB on keeps the pages.
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);  // setting one turns off glibc's own adjustment of both
+  mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+#endif
+}
+
+}  // namespace
+
 int serve() {
+  keep_freed_memory();
   auto settings = load_settings(process_environment());
   log::init(settings.log_level);
   const auto dsn = storage::with_connection_defaults(settings.database_url, 5);

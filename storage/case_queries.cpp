@@ -1,6 +1,7 @@
 #include "storage/case_queries.hpp"
 
 #include "storage/detail/pq.hpp"
+#include "storage/detail/row_cursor.hpp"
 
 namespace anliegen::storage {
 namespace {
@@ -76,8 +77,6 @@ void any_of(Query& q, const char* column, const std::vector<E>& values) {
   q.add(std::string(" AND ") + column + " = ANY($%::text[])", detail::text_array_param(names));
 }
 
-std::string str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
-
 }  // namespace
 
 CasePage list_cases(Tx& tx, const CaseFilter& f) {
@@ -107,20 +106,34 @@ CasePage list_cases(Tx& tx, const CaseFilter& f) {
     where.add(", $%::bigint)", std::to_string(f.after->id));
   }
   const int limit = f.limit < 1 ? 1 : (f.limit > 200 ? 200 : f.limit);
-  const std::string limit_param = where.param(std::to_string(limit + 1));
+  // The limit is part of the text, not a parameter: a plan for an unknown limit assumes a tenth of the
+  // table and is never chosen over planning for the values (below).
+  const std::string limit_text = std::to_string(limit + 1);
   std::string sql;
   if (f.q) {
     sql = std::string(kSearchFirst) + where.sql() + ")" + kSelectColumns +
-          " FROM anliegen a JOIN (SELECT id FROM hits a ORDER BY a." + order + " LIMIT " + limit_param +
+          " FROM anliegen a JOIN (SELECT id FROM hits a ORDER BY a." + order + " LIMIT " + limit_text +
           ") h ON h.id = a.id) a";
   } else {
     sql = std::string(kSelectColumns) + " FROM anliegen a WHERE true" + where.sql() + " ORDER BY a." + order +
-          " LIMIT " + limit_param + ") a";
+          " LIMIT " + limit_text + ") a";
   }
   sql += kLatestDecision;
   sql += " ORDER BY a." + order;
 
-  const auto rows = t.exec_params(sql, pqxx::prepare::make_dynamic_params(where.params()));
+  // Equality filters on status, channel, kind and unit, the cursor and the limit are served by the same
+  // plan whatever their values (an index on the filtered columns in received order), so that statement
+  // is prepared once per connection; after five executions PostgreSQL keeps its generic plan, which is
+  // as cheap as the custom ones here, and stops planning each call (planning cost as much as running
+  // the query). Search, tags, categories (a partial index), time windows and Sprechstunden are planned
+  // for their values on every call, and so are unusual page sizes, which would otherwise each leave a
+  // prepared statement behind on every connection.
+  const bool common_limit = limit == 10 || limit == 20 || limit == 25 || limit == 50 || limit == 100 || limit == 200;
+  const bool plan_for_values =
+      !common_limit || f.q || f.tag || f.category || f.received_from || f.received_to || wants_sprechstunde;
+  const auto params = pqxx::prepare::make_dynamic_params(where.params());
+  const auto rows = plan_for_values ? t.exec_params(sql, params) : detail::exec_prepared(tx, sql, params);
+  page.items.reserve(rows.size());
   for (const auto& row : rows) {
     if (static_cast<int>(page.items.size()) == limit) {
       page.next = page.items.back().cursor;
@@ -128,23 +141,28 @@ CasePage list_cases(Tx& tx, const CaseFilter& f) {
     }
     CaseSummary s;
     auto& a = s.anliegen;
-    a.id = domain::AnliegenId{row[0].as<std::int64_t>()};
-    a.reference = row[1].as<std::string>();
-    a.kind = domain::parse_kind(row[2].as<std::string>()).value_or(domain::Kind::message);
-    a.channel = domain::parse_channel(row[3].as<std::string>()).value_or(domain::Channel::phone);
-    a.status = domain::parse_status(row[4].as<std::string>()).value_or(domain::Status::new_);
-    a.unit = row[5].as<std::string>();
-    a.assignee = row[6].as<std::string>();
-    a.priority = domain::parse_priority(row[7].as<std::string>()).value_or(domain::Priority::normal);
-    a.tags = detail::text_array_from_json(row[8]);
-    a.category = row[9].as<std::string>();
-    a.received_at = detail::timestamp_from_ms(row[10]);
-    a.updated_at = detail::timestamp_from_ms(row[11]);
-    a.first_response_at = detail::optional_timestamp_from_ms(row[12]);
-    a.closed_at = detail::optional_timestamp_from_ms(row[13]);
-    a.version = row[14].as<std::int64_t>();
-    s.cursor = {row[15].as<std::int64_t>(), a.id.value};
-    a.routing = {str(row[16]), str(row[17]), str(row[18]), str(row[19])};
+    detail::RowCursor c(row);
+    a.id = domain::AnliegenId{c.int64()};
+    a.reference = c.text();
+    a.kind = domain::parse_kind(c.view()).value_or(domain::Kind::message);
+    a.channel = domain::parse_channel(c.view()).value_or(domain::Channel::phone);
+    a.status = domain::parse_status(c.view()).value_or(domain::Status::new_);
+    a.unit = c.text();
+    a.assignee = c.text();
+    a.priority = domain::parse_priority(c.view()).value_or(domain::Priority::normal);
+    a.tags = detail::text_array_from_json(c.field());
+    c.skip();
+    a.category = c.text();
+    a.received_at = c.time_ms();
+    a.updated_at = c.time_ms();
+    a.first_response_at = c.optional_time_ms();
+    a.closed_at = c.optional_time_ms();
+    a.version = c.int64();
+    s.cursor = {c.int64(), a.id.value};
+    a.routing.unit = c.text();
+    a.routing.rule_id = c.text();
+    a.routing.rule_name = c.text();
+    a.routing.reason = c.text();
     page.items.push_back(std::move(s));
   }
   return page;

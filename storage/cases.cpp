@@ -1,15 +1,18 @@
 #include "storage/cases.hpp"
 
+#include <boost/json.hpp>
+
 #include <stdexcept>
 
 #include "domain/time.hpp"
+#include "storage/detail/invitation_row.hpp"
 #include "storage/detail/pq.hpp"
-#include "storage/invitations.hpp"
 
 namespace anliegen::storage {
 namespace {
 
 using detail::txn;
+namespace json = boost::json;
 
 // The Anliegen, their first messages, routing decisions and "created" events, any number in one
 // statement. The search vectors are written with the Anliegen; the setting names the first messages
@@ -54,7 +57,11 @@ constexpr const char* kInsertCases = R"sql(
     FROM u JOIN ids USING (ord) JOIN a ON a.id = ids.id)
   SELECT ids.id, a.reference, ids.message_id FROM ids JOIN a ON a.id = ids.id ORDER BY ids.ord)sql";
 
-constexpr const char* kSelectCase = R"sql(
+// The whole Anliegen in one statement (one round trip): the case with citizen, latest routing decision
+// and invitation as columns, the thread as a JSON array of messages, each with its attachments:
+// [id, direction, text, sent_at ms, recorded_at ms, author, delivery_status, delivery_error, flags,
+//  [[id, kind, mime_type, size, sha256, filename, state, error, public], ...] or null]
+constexpr const char* kSelectCaseColumns = R"sql(
   SELECT a.id, a.reference, a.kind, a.channel, a.status, a.unit_code, a.assignee, a.priority,
          array_to_json(a.tags)::text, a.category, a.lat, a.lon, a.address,
          (extract(epoch FROM a.received_at) * 1000)::bigint,
@@ -64,25 +71,77 @@ constexpr const char* kSelectCase = R"sql(
          a.version,
          c.id, c.channel, c.external_id, c.display_name, c.phone, c.email,
          d.unit_code, d.rule_id, d.rule_name, d.reason,
-         a.public, (extract(epoch FROM a.expected_at) * 1000)::bigint, a.possible_duplicate_of, a.merged_into
+         a.public, (extract(epoch FROM a.expected_at) * 1000)::bigint, a.possible_duplicate_of, a.merged_into,
+         (SELECT json_agg(json_build_array(
+                   m.id, m.direction, m.text, (extract(epoch FROM m.sent_at) * 1000)::bigint,
+                   (extract(epoch FROM m.recorded_at) * 1000)::bigint, m.author, m.delivery_status,
+                   m.delivery_error, m.flags,
+                   (SELECT json_agg(json_build_array(t.id, t.kind, t.mime_type, t.size, t.sha256, t.filename,
+                                                     t.state, t.error, t.public) ORDER BY t.id)
+                    FROM attachments t WHERE t.message_id = m.id))
+                 ORDER BY m.sent_at, m.id)
+          FROM messages m WHERE m.anliegen_id = a.id)::text,
+)sql";
+
+constexpr const char* kSelectCaseFrom = R"sql(
   FROM anliegen a
   LEFT JOIN citizens c ON c.id = a.citizen_id
   LEFT JOIN LATERAL (SELECT unit_code, rule_id, rule_name, reason FROM routing_decisions
                      WHERE anliegen_id = a.id ORDER BY id DESC LIMIT 1) d ON true
+  LEFT JOIN invitations i ON i.anliegen_id = a.id AND a.kind = 'invitation'
   WHERE a.id = $1)sql";
 
-constexpr const char* kSelectMessages = R"sql(
-  SELECT id, direction, text, (extract(epoch FROM sent_at) * 1000)::bigint,
-         (extract(epoch FROM recorded_at) * 1000)::bigint, author, delivery_status, delivery_error,
-         array_to_json(flags)::text
-  FROM messages WHERE anliegen_id = $1 ORDER BY sent_at, id)sql";
-
-constexpr const char* kSelectAttachments = R"sql(
-  SELECT t.message_id, t.id, t.kind, t.mime_type, t.size, t.sha256, t.filename, t.state, t.error, t.public
-  FROM attachments t JOIN messages m ON m.id = t.message_id
-  WHERE m.anliegen_id = $1 ORDER BY t.id)sql";
+const std::string& select_case_sql() {
+  static const std::string sql = std::string(kSelectCaseColumns) + detail::kInvitationColumns + kSelectCaseFrom;
+  return sql;
+}
 
 std::string str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+std::string text(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : std::string(); }
+std::int64_t number(const json::value& v) { return v.is_number() ? v.to_number<std::int64_t>() : 0; }
+
+domain::Attachment attachment_from_json(const json::array& f) {
+  domain::Attachment att;
+  att.id = domain::AttachmentId{number(f.at(0))};
+  att.kind = domain::parse_attachment_kind(text(f.at(1))).value_or(domain::AttachmentKind::document);
+  att.mime_type = text(f.at(2));
+  att.size = number(f.at(3));
+  att.sha256 = text(f.at(4));
+  att.filename = text(f.at(5));
+  att.state = text(f.at(6));
+  att.error = text(f.at(7));
+  att.is_public = f.at(8).is_bool() && f.at(8).get_bool();
+  return att;
+}
+
+domain::Message message_from_json(const json::array& m) {
+  domain::Message msg;
+  msg.id = domain::MessageId{number(m.at(0))};
+  msg.direction = domain::parse_direction(text(m.at(1))).value_or(domain::Direction::inbound);
+  msg.text = text(m.at(2));
+  msg.sent_at = domain::from_unix_ms(number(m.at(3)));
+  msg.recorded_at = domain::from_unix_ms(number(m.at(4)));
+  msg.author = text(m.at(5));
+  msg.delivery_status = text(m.at(6));
+  msg.delivery_error = text(m.at(7));
+  if (const auto* flags = m.at(8).if_array()) {
+    for (const auto& f : *flags) msg.flags.push_back(text(f));
+  }
+  if (const auto* atts = m.at(9).if_array()) {
+    for (const auto& f : *atts) msg.attachments.push_back(attachment_from_json(f.as_array()));
+  }
+  return msg;
+}
+
+// The thread column of kSelectCaseColumns; null when the Anliegen has no messages.
+std::vector<domain::Message> thread_from_json(const pqxx::field& f) {
+  std::vector<domain::Message> out;
+  if (f.is_null()) return out;
+  const auto thread = json::parse(std::string_view(f.c_str(), f.size()));
+  for (const auto& m : thread.as_array()) out.push_back(message_from_json(m.as_array()));
+  return out;
+}
 
 }  // namespace
 
@@ -130,7 +189,7 @@ std::vector<CreatedCase> create_cases(Tx& tx, const std::vector<NewCase>& cases)
 }
 
 std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
-  const auto r = detail::exec_prepared(tx, kSelectCase, id.value);
+  const auto r = detail::exec_prepared(tx, select_case_sql(), id.value);
   if (r.empty()) return std::nullopt;
   const auto& row = r[0];
   domain::Anliegen a;
@@ -171,36 +230,8 @@ std::optional<domain::Anliegen> get_case(Tx& tx, domain::AnliegenId id) {
   if (!row[30].is_null()) a.possible_duplicate_of = domain::AnliegenId{row[30].as<std::int64_t>()};
   if (!row[31].is_null()) a.merged_into = domain::AnliegenId{row[31].as<std::int64_t>()};
 
-  for (const auto& m : detail::exec_prepared(tx, kSelectMessages, id.value)) {
-    domain::Message msg;
-    msg.id = domain::MessageId{m[0].as<std::int64_t>()};
-    msg.direction = domain::parse_direction(m[1].as<std::string>()).value_or(domain::Direction::inbound);
-    msg.text = m[2].as<std::string>();
-    msg.sent_at = detail::timestamp_from_ms(m[3]);
-    msg.recorded_at = detail::timestamp_from_ms(m[4]);
-    msg.author = m[5].as<std::string>();
-    msg.delivery_status = m[6].as<std::string>();
-    msg.delivery_error = m[7].as<std::string>();
-    msg.flags = detail::text_array_from_json(m[8]);
-    a.messages.push_back(std::move(msg));
-  }
-  for (const auto& f : detail::exec_prepared(tx, kSelectAttachments, id.value)) {
-    const auto message_id = f[0].as<std::int64_t>();
-    domain::Attachment att;
-    att.id = domain::AttachmentId{f[1].as<std::int64_t>()};
-    att.kind = domain::parse_attachment_kind(f[2].as<std::string>()).value_or(domain::AttachmentKind::document);
-    att.mime_type = f[3].as<std::string>();
-    att.size = f[4].as<std::int64_t>();
-    att.sha256 = f[5].as<std::string>();
-    att.filename = f[6].as<std::string>();
-    att.state = f[7].as<std::string>();
-    att.error = f[8].as<std::string>();
-    att.is_public = f[9].as<bool>();
-    for (auto& msg : a.messages) {
-      if (msg.id.value == message_id) msg.attachments.push_back(std::move(att));
-    }
-  }
-  if (a.kind == domain::Kind::invitation) a.invitation = get_invitation(tx, a.id);
+  a.messages = thread_from_json(row[32]);
+  if (!row[33].is_null()) a.invitation = detail::invitation_from_row(row, 33);
   return a;
 }
 

@@ -82,6 +82,8 @@ void Connection::transact(const std::function<void(Tx&)>& fn) { run<pqxx::work>(
 
 void Connection::read(const std::function<void(Tx&)>& fn) { run<pqxx::read_transaction>(*impl_, fn); }
 
+void Connection::read_single(const std::function<void(Tx&)>& fn) { run<pqxx::nontransaction>(*impl_, fn); }
+
 bool Connection::usable() const { return !impl_->broken && impl_->conn.is_open(); }
 
 std::string with_connection_defaults(const std::string& dsn, int connect_timeout_seconds) {
@@ -188,7 +190,7 @@ std::optional<domain::Timestamp> optional_timestamp_from_ms(const pqxx::field& f
 
 std::vector<std::string> text_array_from_json(const pqxx::field& f) {
   std::vector<std::string> out;
-  if (f.is_null()) return out;
+  if (f.is_null() || std::string_view(f.c_str(), f.size()) == "[]") return out;  // most rows carry no tags
   const auto v = boost::json::parse(f.c_str());
   for (const auto& e : v.as_array()) {
     const auto& s = e.as_string();

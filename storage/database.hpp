@@ -65,6 +65,10 @@ class Connection {
   void transact(const std::function<void(Tx&)>& fn);
   // Runs `fn` in a read-only transaction.
   void read(const std::function<void(Tx&)>& fn);
+  // Runs `fn` outside a transaction block (autocommit), for a read that is a single statement: one
+  // statement sees one snapshot anyway, and the BEGIN, SET TRANSACTION and COMMIT round trips of
+  // `read` are saved. Not for work with several statements that must agree with each other.
+  void read_single(const std::function<void(Tx&)>& fn);
   // False once the connection was lost; the owner should open a new one.
   bool usable() const;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "storage/detail/invitation_row.hpp"
 #include "storage/detail/pq.hpp"
 
 namespace anliegen::storage {
@@ -43,25 +44,11 @@ std::optional<domain::AnliegenId> find_invitation(Tx& tx, const std::string& ext
 }
 
 std::optional<domain::Invitation> get_invitation(Tx& tx, domain::AnliegenId id) {
-  const auto r = txn(tx).exec_params(
-      "SELECT external_id, title, " + ms("created_at") + ", supporters, " + ms("threshold_reached_at") + ", " +
-          ms("withdrawn_at") + ", coalesce(decision, ''), " + ms("decided_at") + ", " + ms("visit_at") +
-          ", decision_message FROM invitations WHERE anliegen_id = $1",
-      id.value);
+  const auto r = txn(tx).exec_params(std::string("SELECT ") + detail::kInvitationColumns +
+                                         " FROM invitations i WHERE i.anliegen_id = $1",
+                                     id.value);
   if (r.empty()) return std::nullopt;
-  const auto& row = r[0];
-  domain::Invitation inv;
-  inv.external_id = row[0].as<std::string>();
-  inv.title = row[1].as<std::string>();
-  inv.created_at = detail::timestamp_from_ms(row[2]);
-  inv.supporters = row[3].as<int>();
-  inv.threshold_reached_at = detail::optional_timestamp_from_ms(row[4]);
-  inv.withdrawn_at = detail::optional_timestamp_from_ms(row[5]);
-  inv.decision = row[6].as<std::string>();
-  inv.decided_at = detail::optional_timestamp_from_ms(row[7]);
-  inv.visit_at = detail::optional_timestamp_from_ms(row[8]);
-  inv.decision_message = row[9].as<std::string>();
-  return inv;
+  return detail::invitation_from_row(r[0], 0);
 }
 
 int record_supporters(Tx& tx, domain::AnliegenId id, domain::Timestamp at, int supporters) {
@@ -158,5 +145,31 @@ std::vector<AcceptedVisit> accepted_visits(Tx& tx) {
   }
   return out;
 }
+
+namespace detail {
+
+const char* const kInvitationColumns =
+    "i.external_id, i.title, (extract(epoch FROM i.created_at) * 1000)::bigint, i.supporters, "
+    "(extract(epoch FROM i.threshold_reached_at) * 1000)::bigint, "
+    "(extract(epoch FROM i.withdrawn_at) * 1000)::bigint, coalesce(i.decision, ''), "
+    "(extract(epoch FROM i.decided_at) * 1000)::bigint, (extract(epoch FROM i.visit_at) * 1000)::bigint, "
+    "i.decision_message";
+
+domain::Invitation invitation_from_row(const pqxx::row& row, pqxx::row::size_type first) {
+  domain::Invitation inv;
+  inv.external_id = row[first].as<std::string>();
+  inv.title = row[first + 1].as<std::string>();
+  inv.created_at = timestamp_from_ms(row[first + 2]);
+  inv.supporters = row[first + 3].as<int>();
+  inv.threshold_reached_at = optional_timestamp_from_ms(row[first + 4]);
+  inv.withdrawn_at = optional_timestamp_from_ms(row[first + 5]);
+  inv.decision = row[first + 6].as<std::string>();
+  inv.decided_at = optional_timestamp_from_ms(row[first + 7]);
+  inv.visit_at = optional_timestamp_from_ms(row[first + 8]);
+  inv.decision_message = row[first + 9].as<std::string>();
+  return inv;
+}
+
+}  // namespace detail
 
 }  // namespace anliegen::storage

@@ -54,6 +54,10 @@ bool may_see_unit(const Principal& who, std::string_view unit) {
   return who.role != domain::Role::clerk || who.unit == unit;
 }
 
+boost::asio::awaitable<void> read_single(DbPool& db, DbPool::TxWork work) {
+  return db.run([w = std::move(work)](storage::Connection& c) { c.read_single(w); });
+}
+
 std::optional<bool> read_bool(FieldReader& r, const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return std::nullopt;

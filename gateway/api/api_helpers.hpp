@@ -12,6 +12,7 @@
 #include "domain/model.hpp"
 #include "gateway/api/validation.hpp"
 #include "gateway/auth.hpp"
+#include "gateway/db_pool.hpp"
 
 namespace anliegen::gateway {
 
@@ -35,6 +36,10 @@ IfMatch parse_if_match(std::string_view header);
 
 // Clerks see and change only their own unit's Anliegen; office and admin see all.
 bool may_see_unit(const Principal& who, std::string_view unit);
+
+// A read of one statement on a database thread, outside a transaction block
+// (storage::Connection::read_single): one round trip instead of four.
+boost::asio::awaitable<void> read_single(DbPool& db, DbPool::TxWork work);
 
 // A boolean field; null counts as absent.
 std::optional<bool> read_bool(FieldReader& r, const boost::json::object& o, std::string_view key);

@@ -9,6 +9,7 @@
 #include "channels/crypto.hpp"
 #include "domain/routing.hpp"
 #include "domain/text.hpp"
+#include "gateway/api/api_helpers.hpp"
 #include "gateway/api/case_json.hpp"
 #include "gateway/api/validation.hpp"
 #include "gateway/app.hpp"
@@ -163,13 +164,14 @@ asio::awaitable<Response> get_case(App& app, RequestContext& ctx) {
   const auto id = parse_id(ctx.params.get("id"));
   if (!id) co_return problem(http::status::not_found, "no Anliegen with this id");
   std::optional<domain::Anliegen> found;
-  co_await app.db().read([&](storage::Tx& tx) { found = storage::get_case(tx, *id); });
+  co_await read_single(app.db(), [&](storage::Tx& tx) { found = storage::get_case(tx, *id); });
   // A clerk sees only the own unit's Anliegen; others do not exist for them.
   if (!found || (who.role == Role::clerk && found->unit != who.unit)) {
     co_return problem(http::status::not_found, "no Anliegen with this id");
   }
   ctx.anliegen_id = found->id.value;
-  auto res = json_response(http::status::ok, case_to_json(*found, who.role));
+  json::monotonic_resource arena(16 * 1024);
+  auto res = json_response(http::status::ok, case_to_json(*found, who.role, &arena));
   res.set(http::field::etag, "\"" + std::to_string(found->version) + "\"");
   co_return res;
 }

@@ -77,6 +77,68 @@ TEST_CASE("a case is created with its citizen, first message, decision and audit
   CHECK(events[0].actor == "token:1:test");
 }
 
+TEST_CASE("a case reads back whole in one statement: thread in order, attachments, invitation") {
+  Fixture f;
+  auto input = phone_case("Erste Nachricht \"mit\" Zeichen\n\u00e4\u00f6\u00fc \\ und \x01");
+  input.kind = domain::Kind::invitation;
+  storage::CreatedCase created;
+  f.conn->transact([&](storage::Tx& tx) { created = storage::create_case(tx, input); });
+  const auto id = std::to_string(created.id.value);
+  // An answer sent earlier than the first message was received (sent_at orders the thread), and one later.
+  const auto early = f.db.scalar(
+      "INSERT INTO messages (anliegen_id, direction, channel, text, sent_at, author, delivery_status, delivery_error, flags) "
+      "VALUES (" + id + ", 'outbound', 'phone', 'Antwort', '2026-11-30T08:00:00.25Z', 'Sachbearbeitung', 'failed', "
+      "'kaputt', '{auto_reply,edited}') RETURNING id");
+  const auto late = f.db.scalar("INSERT INTO messages (anliegen_id, direction, channel, text, sent_at) VALUES (" + id +
+                                ", 'inbound', 'phone', 'Foto', '2026-11-30T10:00:00Z') RETURNING id");
+  f.db.scalar("INSERT INTO attachments (message_id, kind, mime_type, size, sha256, filename, state) VALUES (" + late +
+              ", 'image', 'image/jpeg', 1234, 'ab', 'b.jpg', 'stored'), (" + late + ", 'document', 'application/pdf', 5, "
+              "'', 'a.pdf', 'pending') RETURNING 1");
+  f.db.scalar("INSERT INTO invitations (anliegen_id, external_id, title, created_at, supporters) VALUES (" + id +
+              ", 'inv-1', 'Besuch', '2026-11-01T10:00:00Z', 7) RETURNING 1");
+
+  std::optional<domain::Anliegen> in_tx, single;
+  f.conn->read([&](storage::Tx& tx) { in_tx = storage::get_case(tx, created.id); });
+  f.conn->read_single([&](storage::Tx& tx) { single = storage::get_case(tx, created.id); });
+  REQUIRE(single);
+  REQUIRE(single->messages.size() == 3);
+  CHECK(std::to_string(single->messages[0].id.value) == early);
+  CHECK(single->messages[0].direction == domain::Direction::outbound);
+  CHECK(domain::format_utc(single->messages[0].sent_at) == "2026-11-30T08:00:00.250Z");
+  CHECK(single->messages[0].delivery_status == "failed");
+  CHECK(single->messages[0].delivery_error == "kaputt");
+  CHECK(single->messages[0].flags == std::vector<std::string>{"auto_reply", "edited"});
+  CHECK(single->messages[0].attachments.empty());
+  CHECK(single->messages[1].text == input.text);
+  CHECK(single->messages[1].flags.empty());
+  REQUIRE(single->messages[2].attachments.size() == 2);
+  CHECK(single->messages[2].attachments[0].filename == "b.jpg");
+  CHECK(single->messages[2].attachments[0].kind == domain::AttachmentKind::image);
+  CHECK(single->messages[2].attachments[0].size == 1234);
+  CHECK(single->messages[2].attachments[0].state == "stored");
+  CHECK(single->messages[2].attachments[1].mime_type == "application/pdf");
+  REQUIRE(single->invitation);
+  CHECK(single->invitation->external_id == "inv-1");
+  CHECK(single->invitation->supporters == 7);
+  CHECK_FALSE(single->invitation->decided_at);
+  // The same whether read in a transaction or on its own.
+  REQUIRE(in_tx);
+  CHECK(in_tx->messages.size() == single->messages.size());
+  CHECK(in_tx->invitation->title == single->invitation->title);
+}
+
+TEST_CASE("read_single passes errors on and leaves no transaction behind") {
+  Fixture f;
+  CHECK_THROWS_AS(f.conn->read_single([](storage::Tx&) { throw storage::StorageError("failed"); }),
+                  storage::StorageError);
+  std::optional<domain::Anliegen> a;
+  f.conn->read_single([&](storage::Tx& tx) { a = storage::get_case(tx, domain::AnliegenId{1}); });
+  CHECK_FALSE(a);
+  CHECK(f.conn->usable());
+  f.conn->transact([&](storage::Tx& tx) { storage::create_case(tx, phone_case("danach")); });
+  CHECK(f.db.scalar("SELECT count(*) FROM anliegen") == "1");
+}
+
 TEST_CASE("the same citizen identity is one record, and empty fields never overwrite") {
   Fixture f;
   auto first = phone_case("eins");

@@ -17,6 +17,14 @@ TEST_CASE("ISO 8601 with offsets parses to the same instant") {
   CHECK(format_utc(*a) == "2026-12-02T15:00:00.000Z");
 }
 
+TEST_CASE("format_utc pads every field and keeps the milliseconds") {
+  CHECK(format_utc(from_unix_ms(0)) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_utc(from_unix_ms(-1)) == "1969-12-31T23:59:59.999Z");
+  CHECK(format_utc(*parse_iso8601("0999-01-02T03:04:05.006Z")) == "0999-01-02T03:04:05.006Z");
+  CHECK(format_utc(*parse_iso8601("2026-03-29T01:59:59.5+00:00")) == "2026-03-29T01:59:59.500Z");
+  CHECK(format_berlin(*parse_iso8601("0999-01-02T03:04:05.006Z")) == "0999-01-02T04:04:05+01:00");
+}
+
 TEST_CASE("ISO 8601 without offset or malformed is refused") {
   CHECK_FALSE(parse_iso8601("2026-12-02T16:00:00"));
   CHECK_FALSE(parse_iso8601("2026-13-02T16:00:00Z"));

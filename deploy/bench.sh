@@ -18,8 +18,8 @@ bench_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0
 bench_peak_rss_mb() { awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
 
 # CPU time (ms) used so far by a process (all its threads), or by the first of them with the children
-# it has waited for (fields 16, 17) and the rest as they are: the PostgreSQL cluster is
-# `bench_cpu_ms $(bench_pg_pids)`, whose backends of finished connections count through the postmaster.
+# it has waited for (fields 16, 17) and the rest as they are: for PostgreSQL `bench_cpu_ms
+# $(bench_pg_pids)`, where backends of finished connections count through the postmaster.
 bench_cpu_ms() {
   local hz total first=1 p
   hz="$(getconf CLK_TCK)"
@@ -36,10 +36,12 @@ bench_cpu_ms() {
   done
   echo $((total * 1000 / hz))
 }
+# The postmaster and its client backends (not the checkpointer, WAL writer or autovacuum launcher,
+# whose work belongs to no single phase).
 bench_pg_pids() {
   local pm
   pm="$(head -n 1 "$BENCH_PG_DIR/data/postmaster.pid")"
-  echo "$pm" $(pgrep -P "$pm")
+  echo "$pm" $(pgrep -P "$pm" -f 'postgres: anliegen ')
 }
 # Microseconds of CPU per request: bench_cpu_per <ms before> <ms after> <requests>
 bench_cpu_per() { python3 -c "print(round(($2 - $1) * 1000 / max($3, 1)))"; }

@@ -13,10 +13,12 @@ std::string ch(domain::Channel c) { return std::string(domain::to_string(c)); }
 
 // Rows come sorted by (channel, external_id): concurrent groups lock citizens in the same order.
 constexpr const char* kLockCitizens = R"sql(
-  INSERT INTO citizens AS c (channel, external_id, display_name, phone, email, last_inbound_at)
-  SELECT u.channel, u.external_id, u.display_name, u.phone, u.email, NULLIF(u.inbound_at, '')::timestamptz
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       AS u(channel, external_id, display_name, phone, email, inbound_at)
+  INSERT INTO citizens AS c (channel, external_id, display_name, phone, email, last_inbound_at,
+                             last_auto_reply_at, netiquette_notified_at)
+  SELECT u.channel, u.external_id, u.display_name, u.phone, u.email, NULLIF(u.inbound_at, '')::timestamptz,
+         NULLIF(u.auto_reply_at, '')::timestamptz, NULLIF(u.netiquette_at, '')::timestamptz
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+       AS u(channel, external_id, display_name, phone, email, inbound_at, auto_reply_at, netiquette_at)
   ON CONFLICT (channel, external_id) DO UPDATE SET
     display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE c.display_name END,
     phone = CASE WHEN EXCLUDED.phone <> '' THEN EXCLUDED.phone ELSE c.phone END,
@@ -111,11 +113,15 @@ std::vector<CitizenState> lock_citizens(Tx& tx, const std::vector<CitizenArrival
     if (!a.citizen.phone.empty()) m.citizen.phone = a.citizen.phone;
     if (!a.citizen.email.empty()) m.citizen.email = a.citizen.email;
     if (a.inbound_at && (!m.inbound_at || *a.inbound_at > *m.inbound_at)) m.inbound_at = a.inbound_at;
+    if (a.auto_reply_at_if_new) m.auto_reply_at_if_new = a.auto_reply_at_if_new;
+    if (a.netiquette_at_if_new) m.netiquette_at_if_new = a.netiquette_at_if_new;
   }
-  detail::Columns columns(6);
+  detail::Columns columns(8);
   for (const auto& [key, a] : merged) {
     columns.add_row({key.first, key.second, a.citizen.display_name, a.citizen.phone, a.citizen.email,
-                     detail::optional_timestamp_param(a.inbound_at)});
+                     detail::optional_timestamp_param(a.inbound_at),
+                     detail::optional_timestamp_param(a.auto_reply_at_if_new),
+                     detail::optional_timestamp_param(a.netiquette_at_if_new)});
   }
   std::map<std::pair<std::string, std::string>, CitizenState> states;
   for (const auto& r : detail::exec_columns(tx, kLockCitizens, columns)) {

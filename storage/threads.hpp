@@ -34,6 +34,10 @@ CitizenState lock_citizen(Tx& tx, const domain::Citizen& citizen);
 struct CitizenArrival {
   domain::Citizen citizen;
   std::optional<domain::Timestamp> inbound_at;  // moves last_inbound_at forward (never back)
+  // The reply memory a citizen gets when this call creates the record (what the caller will decide for
+  // somebody new), so that a new citizen is written once; an existing record keeps its memory.
+  std::optional<domain::Timestamp> auto_reply_at_if_new;
+  std::optional<domain::Timestamp> netiquette_at_if_new;
 };
 // lock_citizen for many with one statement (rows locked in a fixed order, so that concurrent groups
 // cannot deadlock on each other); result[i] belongs to arrivals[i], equal citizens share one state.

@@ -92,10 +92,11 @@ class MessageBatch {
 
   void store() {
     if (in_.empty()) return;
-    claim_messages();
+    drop_known_messages();
     if (in_.empty()) return;
-    lock_citizens();
     find_hours();
+    lock_citizens();
+    claim_acknowledgements();
     find_threads();
     for (std::size_t i = 0; i < in_.size(); ++i) place(i);
     write_messages();
@@ -107,7 +108,8 @@ class MessageBatch {
  private:
   std::string channel_name(const Incoming& x) const { return std::string(domain::to_string(x.delivery->channel)); }
 
-  void claim_messages() {
+  // Messages acted on before (a platform's retry inside another delivery) or twice in this batch.
+  void drop_known_messages() {
     std::vector<std::pair<std::string, std::string>> keys;
     for (const auto& x : in_) keys.emplace_back(channel_name(x), "msg:" + x.m.dedupe_key);
     const auto claimed = storage::claim_events(tx_, keys);
@@ -126,27 +128,55 @@ class MessageBatch {
     std::vector<storage::CitizenArrival> arrivals;
     for (const auto& x : in_) {
       const auto& s = x.m.sender;
-      arrivals.push_back({{{}, x.delivery->channel, s.key, s.display_name, s.phone, s.email}, x.m.sent_at});
+      arrivals.push_back({{{}, x.delivery->channel, s.key, s.display_name, s.phone, s.email}, x.m.sent_at, {}, {}});
     }
+    predict_new_citizens(arrivals);
     const auto states = storage::lock_citizens(tx_, arrivals);
     for (std::size_t i = 0; i < in_.size(); ++i) {
       const auto known = std::find_if(citizens_.begin(), citizens_.end(),
                                       [&](const auto& c) { return c.id.value == states[i].id.value; });
       in_[i].citizen = static_cast<std::size_t>(known - citizens_.begin());
-      if (known == citizens_.end()) citizens_.push_back(states[i]);
+      if (known != citizens_.end()) continue;
+      citizens_.push_back(states[i]);
+      written_.push_back(states[i]);  // what the record holds now
+      if (states[i].created) {
+        // Somebody new has no reply memory yet; the record already holds what the replies will leave.
+        citizens_.back().last_auto_reply_at.reset();
+        citizens_.back().netiquette_notified_at.reset();
+        written_.back().last_auto_reply_at = arrivals[i].auto_reply_at_if_new;
+        written_.back().netiquette_notified_at = arrivals[i].netiquette_at_if_new;
+      }
     }
-    changed_.assign(citizens_.size(), false);
+  }
+
+  // What plan_replies will leave in the reply memory of a citizen who is new, written with the record.
+  void predict_new_citizens(std::vector<storage::CitizenArrival>& arrivals) const {
+    for (std::size_t i = 0; i < in_.size(); ++i) {
+      const auto& x = in_[i];
+      if (x.m.is_public) continue;
+      for (auto& a : arrivals) {
+        if (a.citizen.channel != x.delivery->channel || a.citizen.external_id != x.m.sender.key) continue;
+        if (has_flag(x.m.flags, "abusive")) a.netiquette_at_if_new = now_;
+        const auto channel = x.delivery->channel;
+        if (!x.hour && (storage::next_hour(hours_, channel, now_) || channel == Channel::whatsapp)) {
+          a.auto_reply_at_if_new = now_;
+        }
+      }
+    }
   }
 
   void find_hours() {
     auto from = now_;
     for (const auto& x : in_) from = std::min(from, x.m.sent_at);
     hours_ = storage::list_sprechstunden(tx_, from, false);
+    for (auto& x : in_) x.hour = storage::hour_at(hours_, x.delivery->channel, x.m.sent_at);
+  }
+
+  void claim_acknowledgements() {
     std::vector<std::pair<std::string, std::string>> ack_keys;
     std::vector<std::size_t> asking;
     for (std::size_t i = 0; i < in_.size(); ++i) {
-      auto& x = in_[i];
-      x.hour = storage::hour_at(hours_, x.delivery->channel, x.m.sent_at);
+      const auto& x = in_[i];
       if (!x.hour || x.m.is_public) continue;
       // One acknowledgement per citizen and hour.
       ack_keys.emplace_back(channel_name(x), "ack:" + std::to_string(x.hour->id) + ":" +
@@ -288,7 +318,6 @@ class MessageBatch {
     if (has_flag(x.m.flags, "abusive") && !citizen.netiquette_notified_at) {
       replies_.push_back({i, "netiquette", "netiquette", std::nullopt});
       citizen.netiquette_notified_at = now_;
-      changed_[x.citizen] = true;
     }
     if (x.hour) {
       if (x.acknowledge) replies_.push_back({i, "sprechstunde_ack", "sprechstunde.ack", std::nullopt});
@@ -301,7 +330,6 @@ class MessageBatch {
     if (!next && x.delivery->channel != Channel::whatsapp) return;
     replies_.push_back({i, "sprechstunde_next", next ? "sprechstunde.next" : "sprechstunde.none", next});
     citizen.last_auto_reply_at = now_;
-    changed_[x.citizen] = true;
   }
 
   void write_replies() {
@@ -331,9 +359,13 @@ class MessageBatch {
     std::vector<storage::CitizenMemory> memory;
     std::vector<domain::CitizenId> returning;
     for (std::size_t c = 0; c < citizens_.size(); ++c) {
-      const auto& citizen = citizens_[c];
-      if (changed_[c]) memory.push_back({citizen.id, citizen.last_auto_reply_at, citizen.netiquette_notified_at});
-      if (!citizen.created) returning.push_back(citizen.id);
+      const auto& now_held = citizens_[c];
+      const auto& stored = written_[c];
+      if (now_held.last_auto_reply_at != stored.last_auto_reply_at ||
+          now_held.netiquette_notified_at != stored.netiquette_notified_at) {
+        memory.push_back({now_held.id, now_held.last_auto_reply_at, now_held.netiquette_notified_at});
+      }
+      if (!now_held.created) returning.push_back(now_held.id);
     }
     storage::remember_citizens(tx_, memory);
     // The citizens wrote: their 24-hour windows are open again, so replies held for them may go out.
@@ -348,7 +380,7 @@ class MessageBatch {
   const domain::Timestamp now_;
   std::vector<Incoming> in_;
   std::vector<storage::CitizenState> citizens_;  // one per citizen; their memory as the batch changes it
-  std::vector<bool> changed_;
+  std::vector<storage::CitizenState> written_;   // the same citizens as their records hold them
   std::vector<storage::Sprechstunde> hours_;
   std::shared_ptr<const domain::RuleSet> rules_;
   std::map<std::tuple<std::int64_t, Channel, domain::Kind>, Target> threads_;

@@ -147,6 +147,10 @@ TEST_CASE("a group of deliveries leaves what the same deliveries leave one by on
   CHECK(grouped.scalar("SELECT count(*) FROM outbox WHERE kind = 'reply'") == "4");
   CHECK(grouped.scalar("SELECT count(*) FROM inbox") == "5");
   CHECK(grouped.scalar("SELECT count(*) FROM inbox WHERE state = 'dead_letter'") == "1");
+  // The reply memory of the three new citizens was written with their records.
+  CHECK(grouped.scalar("SELECT count(*) FROM citizens WHERE last_auto_reply_at IS NOT NULL") == "3");
+  CHECK(grouped.scalar("SELECT string_agg(external_id, ',') FROM citizens WHERE netiquette_notified_at IS NOT NULL") ==
+        "C");
   CHECK(together[3].duplicate);
   CHECK(together[2].summary.duplicates == 1);
   CHECK(together[2].summary.messages == 1);

@@ -82,6 +82,23 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+SignatureHeader parse_signature_header(std::string_view header_value) {
+  constexpr std::string_view kPrefix = "sha256=";
+  auto header = header_value;
+  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+  while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
+  if (header.empty()) return {SignatureResult::missing, {}};
+  if (!header.starts_with(kPrefix)) return {SignatureResult::malformed, {}};
+  // digest_from_hex takes exactly 64 hex digits, so "sha256=sha256=..." is malformed too.
+  const auto digest = digest_from_hex(header.substr(kPrefix.size()));
+  if (!digest) return {SignatureResult::malformed, {}};
+  return {SignatureResult::ok, *digest};
+}
+
+std::string signature_header(std::string_view secret, std::string_view body) {
+  return "sha256=" + to_hex(hmac_sha256(secret, body));
+}
+
 bool hmac_matches_any(std::string_view message, const Digest& expected, std::span<const std::string> secrets) {
   const auto bytes = [](const Digest& d) { return std::string_view(reinterpret_cast<const char*>(d.data()), d.size()); };
   bool found = false;

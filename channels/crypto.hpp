@@ -30,6 +30,15 @@ enum class SignatureResult {
 };
 std::string_view to_string(SignatureResult r);
 
+// A `sha256=<hex>` signature header value (surrounding blanks ignored), as Meta and holdieob send it.
+struct SignatureHeader {
+  SignatureResult result = SignatureResult::missing;  // ok, missing or malformed
+  Digest digest{};                                    // when ok
+};
+SignatureHeader parse_signature_header(std::string_view header_value);
+// The header value for `body` signed with `secret`: `sha256=` + lowercase hex HMAC-SHA256.
+std::string signature_header(std::string_view secret, std::string_view body);
+
 // Constant-time equality of two byte strings (length is not secret).
 bool constant_time_equal(std::string_view a, std::string_view b);
 

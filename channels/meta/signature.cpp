@@ -8,14 +8,6 @@
 namespace anliegen::channels::meta {
 namespace {
 
-constexpr std::string_view kPrefix = "sha256=";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 void append_u16(std::string& out, std::uint32_t unit) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += "\\u";
@@ -80,21 +72,19 @@ std::string escape_non_ascii(std::string_view utf8) {
 
 SignatureResult verify_meta_signature(std::string_view raw_body, std::string_view header_value,
                                       std::span<const std::string> secrets) {
-  const std::string_view header = trim(header_value);
-  if (header.empty()) return SignatureResult::missing;
-  if (!header.starts_with(kPrefix)) return SignatureResult::malformed;
-  const auto expected = digest_from_hex(header.substr(kPrefix.size()));
-  if (!expected) return SignatureResult::malformed;
+  const auto header = parse_signature_header(header_value);
+  if (header.result != SignatureResult::ok) return header.result;
+  const auto& expected = header.digest;
 
-  if (hmac_matches_any(raw_body, *expected, secrets)) return SignatureResult::ok;
+  if (hmac_matches_any(raw_body, expected, secrets)) return SignatureResult::ok;
   const bool has_non_ascii =
       std::any_of(raw_body.begin(), raw_body.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  if (has_non_ascii && hmac_matches_any(escape_non_ascii(raw_body), *expected, secrets)) return SignatureResult::ok;
+  if (has_non_ascii && hmac_matches_any(escape_non_ascii(raw_body), expected, secrets)) return SignatureResult::ok;
   return SignatureResult::mismatch;
 }
 
 std::string meta_signature(std::string_view secret, std::string_view body) {
-  return std::string(kPrefix) + to_hex(hmac_sha256(secret, body));
+  return signature_header(secret, body);
 }
 
 }  // namespace anliegen::channels::meta

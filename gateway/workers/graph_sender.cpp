@@ -7,10 +7,6 @@
 #include "gateway/net/http_client.hpp"
 #include "gateway/workers/outbox_payload.hpp"
 
-#ifndef ANLIEGEN_VERSION
-#define ANLIEGEN_VERSION "0"
-#endif
-
 namespace anliegen::gateway {
 namespace {
 
@@ -41,8 +37,7 @@ class GraphSender final : public OutboxSender {
     out.method = request.method;
     out.url = base_url_ + request.path;
     out.headers = {{"Authorization", "Bearer " + token_},
-                   {"Content-Type", request.content_type},
-                   {"User-Agent", std::string("anliegen/") + ANLIEGEN_VERSION}};
+                   {"Content-Type", request.content_type}};
     out.body = request.body;
     out.timeout = timeout_;
     try {

@@ -5,10 +5,6 @@
 #include "channels/holdieob/events.hpp"
 #include "gateway/net/http_client.hpp"
 
-#ifndef ANLIEGEN_VERSION
-#define ANLIEGEN_VERSION "0"
-#endif
-
 namespace anliegen::gateway {
 namespace {
 
@@ -32,8 +28,7 @@ class HoldieobSender final : public OutboxSender {
     out.url = settings_.callback_url;
     out.headers = {{"Content-Type", "application/json"},
                    {std::string(channels::holdieob::kSignatureHeader),
-                    channels::holdieob::sign(settings_.secrets.front(), body)},
-                   {"User-Agent", std::string("anliegen/") + ANLIEGEN_VERSION}};
+                    channels::holdieob::sign(settings_.secrets.front(), body)}};
     out.body = std::move(body);
     out.timeout = std::chrono::milliseconds(settings_.send_timeout_ms);
     try {

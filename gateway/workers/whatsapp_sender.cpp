@@ -6,10 +6,6 @@
 #include "gateway/net/http_client.hpp"
 #include "gateway/workers/outbox_payload.hpp"
 
-#ifndef ANLIEGEN_VERSION
-#define ANLIEGEN_VERSION "0"
-#endif
-
 namespace anliegen::gateway {
 namespace {
 
@@ -45,8 +41,7 @@ class WhatsAppSender final : public OutboxSender {
     out.method = request.method;
     out.url = settings_.graph_url + request.path;
     out.headers = {{"Authorization", "Bearer " + settings_.access_token},
-                   {"Content-Type", request.content_type},
-                   {"User-Agent", std::string("anliegen/") + ANLIEGEN_VERSION}};
+                   {"Content-Type", request.content_type}};
     out.body = request.body;
     out.timeout = std::chrono::milliseconds(settings_.send_timeout_ms);
     try {

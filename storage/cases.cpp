@@ -27,8 +27,8 @@ constexpr const char* kInsertCases = R"sql(
            sprechstunde_id, external_id, text, account_id, type, reply_to, flags, message_lat, message_lon,
            rule_id, rule_name, reason, actor, ord)),
   ids AS MATERIALIZED (
-    SELECT ord, nextval(pg_get_serial_sequence('anliegen', 'id')) AS id,
-           nextval(pg_get_serial_sequence('messages', 'id')) AS message_id
+    SELECT ord, nextval('anliegen_id_seq') AS id,
+           nextval('messages_id_seq') AS message_id
     FROM u ORDER BY ord),
   s AS (SELECT set_config('anliegen.indexed_message', string_agg(message_id::text, ','), true) AS done FROM ids),
   a AS (

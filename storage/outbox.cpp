@@ -139,7 +139,7 @@ void queue_auto_replies(Tx& tx, const std::vector<AutoReply>& replies) {
                            $13::text[]) WITH ORDINALITY
         AS u(anliegen_id, channel, text, author, delivery_status, delivery_error, sent_at, flags, outbox_channel,
              kind, payload, state, citizen_id, ord)),
-    ids AS MATERIALIZED (SELECT ord, nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM u ORDER BY ord),
+    ids AS MATERIALIZED (SELECT ord, nextval('messages_id_seq') AS id FROM u ORDER BY ord),
     m AS (
       INSERT INTO messages (id, anliegen_id, direction, channel, text, sent_at, author, delivery_status,
                             delivery_error, flags)

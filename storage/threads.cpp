@@ -45,7 +45,7 @@ constexpr const char* kAppendInbound = R"sql(
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                          $8::timestamptz[], $9::text[], $10::text[], $11::text[]) WITH ORDINALITY
       AS u(anliegen_id, channel, external_id, account_id, type, text, reply_to, sent_at, flags, lat, lon, ord)),
-  ids AS MATERIALIZED (SELECT ord, nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM u ORDER BY ord),
+  ids AS MATERIALIZED (SELECT ord, nextval('messages_id_seq') AS id FROM u ORDER BY ord),
   m AS (
     INSERT INTO messages (id, anliegen_id, direction, channel, external_id, text, sent_at, account_id, type,
                           reply_to, flags, lat, lon)

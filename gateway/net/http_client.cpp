@@ -1,4 +1,4 @@
-// net::fetch: one request on a private io_context. Every step (resolve, connect, TLS handshake, write,
+// net::fetch: one request on the calling thread's own io_context. Every step (resolve, connect, TLS handshake, write,
 // read) is bounded by one deadline; the error of the step that failed decides the FetchError kind.
 #include "gateway/net/http_client.hpp"
 
@@ -183,17 +183,21 @@ asio::awaitable<void> run(const Target& t, const OutgoingRequest& in, const Addr
                           Clock::time_point deadline, IncomingResponse& out) {
   auto ex = co_await asio::this_coro::executor;
   beast::error_code ec;
-  tcp::resolver resolver(ex);
-  auto resolved = co_await resolver.async_resolve(t.host, t.port, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) fail(FetchErrorKind::connect, "cannot resolve the host: " + ec.message());
   std::vector<tcp::endpoint> endpoints;
-  for (const auto& entry : resolved) {
-    const auto address = entry.endpoint().address();
-    if (policy && !is_allowed(address, *policy)) {
-      fail(FetchErrorKind::forbidden_address,
-           "the host resolves to a " + std::string(to_string(classify(address))) + " address, which is not fetched");
+  if (t.ip_literal) {  // no name to resolve: no trip through the resolver's thread
+    endpoints.emplace_back(asio::ip::make_address(t.host), static_cast<unsigned short>(std::stoi(t.port)));
+  } else {
+    tcp::resolver resolver(ex);
+    auto resolved = co_await resolver.async_resolve(t.host, t.port, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) fail(FetchErrorKind::connect, "cannot resolve the host: " + ec.message());
+    for (const auto& entry : resolved) endpoints.push_back(entry.endpoint());
+  }
+  for (const auto& endpoint : endpoints) {
+    if (policy && !is_allowed(endpoint.address(), *policy)) {
+      fail(FetchErrorKind::forbidden_address, "the host resolves to a " +
+                                                  std::string(to_string(classify(endpoint.address()))) +
+                                                  " address, which is not fetched");
     }
-    endpoints.push_back(entry.endpoint());
   }
   if (endpoints.empty()) fail(FetchErrorKind::connect, "the host has no address");
 
@@ -228,17 +232,21 @@ IncomingResponse fetch_impl(const OutgoingRequest& request, const AddressPolicy*
   IncomingResponse out;
   std::exception_ptr error;
   bool done = false;
-  {
-    asio::io_context ioc(1);
-    asio::co_spawn(ioc, run(target, request, policy, deadline, out), [&](std::exception_ptr e) {
-      error = e;
-      done = true;
-    });
-    // The socket steps time out by themselves at the deadline; this bounds name resolution too.
-    ioc.run_until(deadline + std::chrono::milliseconds(200));
-    if (!done) ioc.stop();
+  // One io_context per calling thread, kept between requests: its resolver thread is started once, not
+  // once per request (a burst of outbox sends would otherwise start a thread for each).
+  thread_local std::optional<asio::io_context> ioc;
+  if (!ioc) ioc.emplace(1);
+  ioc->restart();
+  asio::co_spawn(*ioc, run(target, request, policy, deadline, out), [&](std::exception_ptr e) {
+    error = e;
+    done = true;
+  });
+  // The socket steps time out by themselves at the deadline; this bounds name resolution too.
+  ioc->run_until(deadline + std::chrono::milliseconds(200));
+  if (!done) {
+    ioc.reset();  // abandons the stuck step (a hanging name lookup); the next request gets a new context
+    fail(FetchErrorKind::timeout, "timed out");
   }
-  if (!done) fail(FetchErrorKind::timeout, "timed out");
   if (error) {
     try {
       std::rethrow_exception(error);

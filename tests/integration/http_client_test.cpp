@@ -1,6 +1,7 @@
 // net::fetch against a FakePlatform on 127.0.0.1, and the fake's own programmable behaviour.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "fake_platform.hpp"
@@ -27,6 +28,12 @@ net::FetchErrorKind fetch_error(const net::OutgoingRequest& req, const net::Addr
   }
   FAIL("no FetchError for " << req.url);
   return net::FetchErrorKind::protocol;
+}
+
+std::size_t thread_count() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
 }
 
 }  // namespace
@@ -164,4 +171,23 @@ TEST_CASE("stopping the fake closes hung connections") {
   fake.reset();
   client.join();
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+}
+
+TEST_CASE("a thread's requests share one context: one resolver thread, not one per request") {
+  FakePlatform fake;
+  fake.on("GET", "/", [](const RecordedRequest&) { return FakeResponse{200, "text/plain", "ok", {}}; });
+  const auto by_name = "http://localhost:" + std::to_string(fake.port()) + "/n";
+  std::thread worker([&] {  // a fresh thread, as an outbox worker is
+    const auto before = thread_count();
+    CHECK(net::fetch({.url = by_name}).body == "ok");
+    const auto with_resolver = thread_count();
+    CHECK(with_resolver == before + 1);  // the name lookup's thread stays for the next request
+    for (int i = 0; i < 10; ++i) CHECK(net::fetch({.url = by_name}).body == "ok");
+    CHECK(fetch_error({.url = "http://127.0.0.1:" + std::to_string(testing::free_port()) + "/"}) ==
+          net::FetchErrorKind::connect);
+    CHECK(net::fetch({.url = fake.base_url() + "/ip"}).body == "ok");  // an address: no lookup at all
+    CHECK(thread_count() == with_resolver);
+  });
+  worker.join();
+  CHECK(fake.requests("/").size() == 12);
 }

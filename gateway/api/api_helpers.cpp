@@ -1,5 +1,8 @@
 #include "gateway/api/api_helpers.hpp"
 
+#include "gateway/app.hpp"
+#include "gateway/http/responses.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -56,6 +59,17 @@ bool may_see_unit(const Principal& who, std::string_view unit) {
 
 boost::asio::awaitable<void> read_single(DbPool& db, DbPool::TxWork work) {
   return db.run([w = std::move(work)](storage::Connection& c) { c.read_single(w); });
+}
+
+boost::asio::awaitable<ChangeStart> begin_change(App& app, RequestContext& ctx,
+                                                 std::initializer_list<domain::Role> roles, std::string_view not_found) {
+  auto auth = co_await app.authorize(ctx, roles);
+  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
+  const auto id = parse_path_id(ctx.params.get("id"));
+  if (!id) co_return problem(boost::beast::http::status::not_found, not_found);
+  auto body = parse_json_object(ctx.request);
+  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
+  co_return ChangeRequest{std::get<Principal>(std::move(auth)), *id, std::get<boost::json::object>(std::move(body))};
 }
 
 std::optional<bool> read_bool(FieldReader& r, const boost::json::object& o, std::string_view key) {

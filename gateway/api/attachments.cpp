@@ -13,7 +13,6 @@ namespace {
 namespace asio = boost::asio;
 using domain::Role;
 
-constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};  // a braced list in a coroutine trips gcc 12
 
 asio::awaitable<Response> get_attachment(App& app, RequestContext& ctx) {
   auto auth = co_await app.authorize(ctx, kAnyRole);

@@ -4,6 +4,7 @@
 // Office and admin tokens, as `Authorization: Bearer` or as the password of HTTP Basic (what Thunderbird
 // sends); never in the query string, which would end up in proxy and server logs (docs/channels/holdieob.md).
 #include "domain/icalendar.hpp"
+#include "gateway/api/api_helpers.hpp"
 #include "gateway/app.hpp"
 #include "gateway/http/responses.hpp"
 #include "storage/invitations.hpp"
@@ -15,7 +16,6 @@ namespace {
 namespace asio = boost::asio;
 using domain::Role;
 
-constexpr auto kOfficeOrAdmin = {Role::office, Role::admin};
 constexpr auto kVisitLength = std::chrono::hours(1);
 
 std::string channel_label(domain::Channel c) {

@@ -23,7 +23,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using domain::Role;
 
-constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
 
 // The cursor is opaque to clients: base64url("d:<received_at µs>:<id>"), "a:" for oldest first.
 constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

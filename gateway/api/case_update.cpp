@@ -20,7 +20,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using domain::Role;
 
-constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
 
 struct Patch {
   std::optional<domain::Status> status;
@@ -62,16 +61,12 @@ json::array to_array(const std::vector<std::string>& v) {
 }
 
 asio::awaitable<Response> patch_case(App& app, RequestContext& ctx) {
-  auto auth = co_await app.authorize(ctx, kAnyRole);
-  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
-  const auto& who = std::get<Principal>(auth);
-  const auto raw_id = parse_path_id(ctx.params.get("id"));
-  if (!raw_id) co_return problem(http::status::not_found, "no Anliegen with this id");
-  const domain::AnliegenId id{*raw_id};
-  auto body = parse_json_object(ctx.request);
-  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
-  FieldReader reader(std::get<json::object>(body));
-  const auto patch = read_patch(reader, std::get<json::object>(body));
+  auto start = co_await begin_change(app, ctx, kAnyRole, "no Anliegen with this id");
+  if (auto* refusal = std::get_if<Response>(&start)) co_return std::move(*refusal);
+  const auto& [who, raw_id, body] = std::get<ChangeRequest>(start);
+  const domain::AnliegenId id{raw_id};
+  FieldReader reader(body);
+  const auto patch = read_patch(reader, body);
   if (!patch) co_return validation_problem(std::move(reader.errors()));
   const auto header = ctx.request[http::field::if_match];
   const auto if_match = parse_if_match(std::string_view(header.data(), header.size()));
@@ -153,15 +148,11 @@ asio::awaitable<Response> patch_case(App& app, RequestContext& ctx) {
 }
 
 asio::awaitable<Response> add_note(App& app, RequestContext& ctx) {
-  auto auth = co_await app.authorize(ctx, kAnyRole);
-  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
-  const auto& who = std::get<Principal>(auth);
-  const auto raw_id = parse_path_id(ctx.params.get("id"));
-  if (!raw_id) co_return problem(http::status::not_found, "no Anliegen with this id");
-  const domain::AnliegenId id{*raw_id};
-  auto body = parse_json_object(ctx.request);
-  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
-  FieldReader r(std::get<json::object>(body));
+  auto start = co_await begin_change(app, ctx, kAnyRole, "no Anliegen with this id");
+  if (auto* refusal = std::get_if<Response>(&start)) co_return std::move(*refusal);
+  const auto& [who, raw_id, body] = std::get<ChangeRequest>(start);
+  const domain::AnliegenId id{raw_id};
+  FieldReader r(body);
   r.only({"text"});
   const auto text = r.text("text", domain::kMaxMessageChars, true);
   if (!r.ok()) co_return validation_problem(std::move(r.errors()));

@@ -22,7 +22,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using domain::Role;
 
-constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
 
 std::optional<domain::AnliegenId> parse_id(std::string_view s) {
   if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {

@@ -18,7 +18,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using domain::Role;
 
-constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
 
 json::value time_or_null(const std::optional<domain::Timestamp>& t) {
   return t ? json::value(domain::format_utc(*t)) : json::value(nullptr);
@@ -73,19 +72,14 @@ MergeResult merge(storage::Tx& tx, domain::AnliegenId from, domain::AnliegenId i
 }
 
 asio::awaitable<Response> merge_case(App& app, RequestContext& ctx) {
-  auto auth = co_await app.authorize(ctx, kAnyRole);
-  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
-  const auto who = std::get<Principal>(auth);
-  const auto raw_id = parse_path_id(ctx.params.get("id"));
-  if (!raw_id) co_return problem(http::status::not_found, "no Anliegen with this id");
-  auto body = parse_json_object(ctx.request);
-  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
-  const auto& obj = std::get<json::object>(body);
+  auto start = co_await begin_change(app, ctx, kAnyRole, "no Anliegen with this id");
+  if (auto* refusal = std::get_if<Response>(&start)) co_return std::move(*refusal);
+  const auto& [who, raw_id, obj] = std::get<ChangeRequest>(start);
   FieldReader r(obj);
   r.only({"into"});
   const auto into = read_target_id(r, obj);
   if (!r.ok()) co_return validation_problem(std::move(r.errors()));
-  const domain::AnliegenId from{*raw_id};
+  const domain::AnliegenId from{raw_id};
   const domain::AnliegenId target{*into};
   MergeResult result;
   std::optional<domain::Anliegen> after;
@@ -108,14 +102,9 @@ asio::awaitable<Response> merge_case(App& app, RequestContext& ctx) {
 }
 
 asio::awaitable<Response> patch_attachment(App& app, RequestContext& ctx) {
-  auto auth = co_await app.authorize(ctx, kAnyRole);
-  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
-  const auto who = std::get<Principal>(auth);
-  const auto id = parse_path_id(ctx.params.get("id"));
-  if (!id) co_return problem(http::status::not_found, "no attachment with this id");
-  auto body = parse_json_object(ctx.request);
-  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
-  const auto& obj = std::get<json::object>(body);
+  auto start = co_await begin_change(app, ctx, kAnyRole, "no attachment with this id");
+  if (auto* refusal = std::get_if<Response>(&start)) co_return std::move(*refusal);
+  const auto& [who, id, obj] = std::get<ChangeRequest>(start);
   FieldReader r(obj);
   r.only({"public"});
   const auto is_public = read_bool(r, obj, "public");
@@ -123,20 +112,20 @@ asio::awaitable<Response> patch_attachment(App& app, RequestContext& ctx) {
   if (!r.ok()) co_return validation_problem(std::move(r.errors()));
   std::optional<storage::AttachmentFile> file;
   co_await app.db().transact([&](storage::Tx& tx) {
-    file = storage::get_attachment_file(tx, domain::AttachmentId{*id}, false);
+    file = storage::get_attachment_file(tx, domain::AttachmentId{id}, false);
     if (!file || !may_see_unit(who, file->unit)) {
       file.reset();
       return;
     }
     if (file->meta.is_public != *is_public) {
-      storage::set_attachment_public(tx, domain::AttachmentId{*id}, *is_public);
+      storage::set_attachment_public(tx, domain::AttachmentId{id}, *is_public);
       storage::record_event(tx, file->anliegen, who.actor(), *is_public ? "attachment_released" : "attachment_withdrawn",
-                            json::serialize(json::object{{"attachment_id", *id}}));
+                            json::serialize(json::object{{"attachment_id", id}}));
     }
   });
   if (!file) co_return problem(http::status::not_found, "no attachment with this id");
   ctx.anliegen_id = file->anliegen.value;
-  co_return json_response(http::status::ok, json::object{{"id", *id}, {"public", *is_public}, {"state", file->meta.state}});
+  co_return json_response(http::status::ok, json::object{{"id", id}, {"public", *is_public}, {"state", file->meta.state}});
 }
 
 }  // namespace

@@ -28,7 +28,6 @@ namespace json = boost::json;
 using domain::Role;
 
 // Outside the coroutines: GCC 12 cannot keep a braced list alive across co_await.
-constexpr auto kOfficeOrAdmin = {Role::office, Role::admin};
 
 struct Month {
   domain::Timestamp from{};
@@ -162,15 +161,11 @@ Refusal apply_decision(storage::Tx& tx, App& app, const Principal& who, domain::
 }
 
 asio::awaitable<Response> post_decision(App& app, RequestContext& ctx) {
-  auto auth = co_await app.authorize(ctx, kOfficeOrAdmin);
-  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
-  const auto who = std::get<Principal>(auth);
-  const auto raw_id = parse_path_id(ctx.params.get("id"));
-  if (!raw_id) co_return problem(http::status::not_found, "no Anliegen with this id");
-  const domain::AnliegenId id{*raw_id};
-  auto body = parse_json_object(ctx.request);
-  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
-  FieldReader r(std::get<json::object>(body));
+  auto start = co_await begin_change(app, ctx, kOfficeOrAdmin, "no Anliegen with this id");
+  if (auto* refusal = std::get_if<Response>(&start)) co_return std::move(*refusal);
+  const auto& [who, raw_id, body] = std::get<ChangeRequest>(start);
+  const domain::AnliegenId id{raw_id};
+  FieldReader r(body);
   const auto decision = read_decision(r);
   if (!decision) co_return validation_problem(std::move(r.errors()));
   Refusal refusal = Refusal::none;

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "domain/text.hpp"
+#include "gateway/api/api_helpers.hpp"
 #include "gateway/api/case_json.hpp"
 #include "gateway/api/validation.hpp"
 #include "gateway/app.hpp"
@@ -22,7 +23,6 @@ namespace json = boost::json;
 using domain::Role;
 
 // Outside the coroutine: GCC 12 cannot keep a braced list alive across co_await.
-constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
 
 struct ReplyBody {
   std::string text;
@@ -42,13 +42,6 @@ std::optional<ReplyBody> read_reply_body(FieldReader& r, const json::object& bod
   }
   if (!r.ok() || !text) return std::nullopt;
   return ReplyBody{std::move(*text), private_reply};
-}
-
-std::optional<domain::AnliegenId> parse_case_id(std::string_view s) {
-  std::int64_t v = 0;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || v <= 0) return std::nullopt;
-  return domain::AnliegenId{v};
 }
 
 enum class Outcome { not_found, queued, held, not_deliverable, published, window_closed, meta_window_closed, channel_off };
@@ -91,15 +84,12 @@ json::object social_target(const storage::ReplyContext& c, bool private_reply) {
 }
 
 asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
-  auto auth = co_await app.authorize(ctx, kAnyRole);
-  if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
-  const auto who = std::get<Principal>(auth);
-  const auto id = parse_case_id(ctx.params.get("id"));
-  if (!id) co_return problem(http::status::not_found, "no Anliegen with this id");
-  auto body = parse_json_object(ctx.request);
-  if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
-  FieldReader r(std::get<json::object>(body));
-  const auto reply = read_reply_body(r, std::get<json::object>(body));
+  auto start = co_await begin_change(app, ctx, kAnyRole, "no Anliegen with this id");
+  if (auto* refusal = std::get_if<Response>(&start)) co_return std::move(*refusal);
+  const auto& [who, raw_id, body] = std::get<ChangeRequest>(start);
+  const domain::AnliegenId id{raw_id};
+  FieldReader r(body);
+  const auto reply = read_reply_body(r, body);
   if (!reply) co_return validation_problem(std::move(r.errors()));
   const auto* text = &reply->text;
 
@@ -109,11 +99,11 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
   domain::MessageId message;
   std::optional<domain::Anliegen> after;
   co_await app.db().transact([&](storage::Tx& tx) {
-    auto c = storage::load_reply_context(tx, *id);
+    auto c = storage::load_reply_context(tx, id);
     if (!c || (who.role == Role::clerk && c->unit != who.unit)) return;
-    ctx.anliegen_id = id->value;
+    ctx.anliegen_id = id.value;
     const std::string channel(domain::to_string(c->channel));
-    storage::OutboundMessageRow row{*id, c->channel, *text, who.name, "queued", "", now, {}};
+    storage::OutboundMessageRow row{id, c->channel, *text, who.name, "queued", "", now, {}};
     if (domain::is_offline_channel(c->channel)) {
       row.delivery_status = "not_deliverable";
       const auto it = app.settings().city.texts.find("reply.not_deliverable");
@@ -140,7 +130,7 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
       }
       payload["target"] = std::move(target);
       message = storage::insert_outbound(tx, row);
-      storage::enqueue_outbox(tx, {channel, "reply", json::serialize(payload), message, *id, c->citizen, false});
+      storage::enqueue_outbox(tx, {channel, "reply", json::serialize(payload), message, id, c->citizen, false});
       outcome = Outcome::queued;
     } else {
       const bool window_open =
@@ -158,7 +148,7 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
     }
     if (c->channel == domain::Channel::whatsapp && (outcome == Outcome::queued || outcome == Outcome::held)) {
       json::object payload{{"text", *text}, {"target", target_json(*c)}};
-      storage::enqueue_outbox(tx, {channel, "reply", json::serialize(payload), message, *id, c->citizen,
+      storage::enqueue_outbox(tx, {channel, "reply", json::serialize(payload), message, id, c->citizen,
                                    outcome == Outcome::held});
       if (outcome == Outcome::held) {
         // Outside the window only an approved template may be sent; it invites the citizen to answer,
@@ -167,14 +157,14 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
                          {"language", wa.template_language},
                          {"params", json::array{json::value(c->reference)}},
                          {"target", target_json(*c)}};
-        storage::enqueue_outbox(tx, {channel, "template", json::serialize(tpl), std::nullopt, *id, c->citizen, false});
+        storage::enqueue_outbox(tx, {channel, "template", json::serialize(tpl), std::nullopt, id, c->citizen, false});
       }
     }
-    storage::mark_answered(tx, *id, now);
-    storage::record_event(tx, *id, who.actor(), "reply",
+    storage::mark_answered(tx, id, now);
+    storage::record_event(tx, id, who.actor(), "reply",
                           json::serialize(json::object{{"message_id", message.value},
                                                        {"delivery_status", row.delivery_status}}));
-    after = storage::get_case(tx, *id);
+    after = storage::get_case(tx, id);
   });
   switch (outcome) {
     case Outcome::not_found:

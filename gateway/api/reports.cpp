@@ -2,6 +2,7 @@
 // CSV or HTML (?format= or the Accept header). A stored report is served as it was sent.
 #include <boost/url/parse_query.hpp>
 
+#include "gateway/api/api_helpers.hpp"
 #include "gateway/app.hpp"
 #include "gateway/http/responses.hpp"
 #include "gateway/reports/weekly.hpp"
@@ -12,7 +13,6 @@ namespace {
 namespace asio = boost::asio;
 using domain::Role;
 
-constexpr auto kOfficeOrAdmin = {Role::office, Role::admin};
 
 // ?format=json|csv|html wins; otherwise the Accept header; JSON by default. std::nullopt: bad query.
 std::optional<ReportFormat> wanted_format(const RequestContext& ctx) {

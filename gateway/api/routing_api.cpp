@@ -19,8 +19,6 @@ namespace json = boost::json;
 using domain::Role;
 
 // Named lists: gcc 12 cannot keep a braced initializer_list alive across co_await.
-constexpr auto kAdmin = {Role::admin};
-constexpr auto kAdminOrOffice = {Role::admin, Role::office};
 
 struct RulesView {
   std::int64_t version = 0;
@@ -97,7 +95,7 @@ asio::awaitable<Response> put_rules(App& app, RequestContext& ctx) {
 }
 
 asio::awaitable<Response> explain(App& app, RequestContext& ctx) {
-  auto auth = co_await app.authorize(ctx, kAdminOrOffice);
+  auto auth = co_await app.authorize(ctx, kOfficeOrAdmin);
   if (auto* refusal = std::get_if<Response>(&auth)) co_return std::move(*refusal);
   auto body = parse_json_object(ctx.request);
   if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "gateway/api/api_helpers.hpp"
 #include "gateway/api/validation.hpp"
 #include "gateway/app.hpp"
 #include "storage/cases.hpp"
@@ -18,8 +19,6 @@ namespace json = boost::json;
 using domain::Role;
 
 // Role lists live outside the coroutines: GCC 12 cannot keep a braced list alive across co_await.
-constexpr auto kAnyRole = {Role::clerk, Role::office, Role::admin};
-constexpr auto kOfficeOrAdmin = {Role::office, Role::admin};
 
 json::object to_json(const storage::Sprechstunde& s) {
   return json::object{{"id", s.id},

@@ -74,6 +74,10 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
         log::warn("database_unavailable", {{"route", route}, {"error", e.what()}});
         res = problem(http::status::service_unavailable, "the database is not reachable; please retry shortly");
         res.set(http::field::retry_after, "5");
+      } catch (const storage::Transient& e) {
+        log::warn("database_conflict", {{"route", route}, {"error", e.what()}});
+        res = problem(http::status::service_unavailable, "the database was busy; please retry");
+        res.set(http::field::retry_after, "1");
       } catch (const std::exception& e) {
         log::error("handler_failed", {{"route", route}, {"error", e.what()}});
         res = problem(http::status::internal_server_error, "an internal error occurred; it has been logged");

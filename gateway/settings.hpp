@@ -85,7 +85,7 @@ struct Settings {
   int io_threads = 2;                   // ANLIEGEN_IO_THREADS
   int db_pool_size = 4;                 // ANLIEGEN_DB_POOL_SIZE
   int db_group_max = 64;                // ANLIEGEN_DB_GROUP_MAX: webhook deliveries committed together (1 = off)
-  std::size_t max_body_bytes = 1024 * 1024;  // ANLIEGEN_MAX_BODY_BYTES
+  std::size_t max_body_bytes = 4 * 1024 * 1024;  // ANLIEGEN_MAX_BODY_BYTES (Meta sends up to 3 MB)
   int request_timeout_seconds = 30;     // ANLIEGEN_REQUEST_TIMEOUT: a whole request must arrive within this
   int idle_timeout_seconds = 60;        // ANLIEGEN_IDLE_TIMEOUT: idle keep-alive connections are closed
   std::string log_level = "info";       // ANLIEGEN_LOG_LEVEL

@@ -129,6 +129,7 @@ std::string text_array_param(const std::vector<std::string>& values) {
     if (i) out += ',';
     out += '"';
     for (char c : values[i]) {
+      if (c == '\0') continue;  // PostgreSQL text cannot hold NUL (JSON's \u0000 can): dropped
       if (c == '"' || c == '\\') out += '\\';
       out += c;
     }

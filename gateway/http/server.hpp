@@ -15,7 +15,7 @@
 namespace anliegen::gateway {
 
 struct ServerLimits {
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::uint32_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{30};   // a whole request (headers and body) must arrive within this
   std::chrono::seconds idle_timeout{60};   // keep-alive connections idle for longer are closed

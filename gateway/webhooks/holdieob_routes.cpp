@@ -5,6 +5,7 @@
 #include "gateway/http/responses.hpp"
 #include "gateway/ingest/invitation_ingest.hpp"
 #include "gateway/log.hpp"
+#include "gateway/webhooks/webhook_routes.hpp"
 #include "storage/inbox.hpp"
 
 namespace anliegen::gateway {
@@ -39,19 +40,25 @@ asio::awaitable<Response> handle_post(App& app, const InvitationEnvironment& env
   const std::string key = "sha256:" + channels::to_hex(channels::sha256(body));
   InvitationOutcome outcome;
   bool duplicate = false;
-  co_await app.db().transact([&](storage::Tx& tx) {
-    outcome = {};
-    duplicate = false;
-    if (!dead_letter.empty()) {
-      storage::insert_inbox(tx, kChannel, key, body, storage::InboxState::dead_letter, dead_letter);
-      return;
-    }
-    if (!storage::insert_inbox(tx, kChannel, key, body)) {
-      duplicate = true;  // the very same delivery again: it was applied before
-      return;
-    }
-    outcome = apply_invitation_event(tx, *parsed.event, env);
-  });
+  std::exception_ptr error;
+  try {
+    co_await app.db().transact([&](storage::Tx& tx) {
+      outcome = {};
+      duplicate = false;
+      if (!dead_letter.empty()) {
+        storage::insert_inbox(tx, kChannel, key, body, storage::InboxState::dead_letter, dead_letter);
+        return;
+      }
+      if (!storage::insert_inbox(tx, kChannel, key, body)) {
+        duplicate = true;  // the very same delivery again: it was applied before
+        return;
+      }
+      outcome = apply_invitation_event(tx, *parsed.event, env);
+    });
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) co_return co_await acknowledge_failed_delivery(app, kChannel, key, body, processing_failure(error));
   if (!dead_letter.empty()) {
     app.metrics().count("webhook_dead_letters_total", "channel", kChannel);
     log::warn("webhook_dead_letter", {{"channel", kChannel}, {"error", dead_letter}});

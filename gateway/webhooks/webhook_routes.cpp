@@ -5,6 +5,8 @@
 #include "channels/crypto.hpp"
 #include "gateway/http/responses.hpp"
 #include "gateway/log.hpp"
+#include "storage/errors.hpp"
+#include "storage/inbox.hpp"
 
 namespace anliegen::gateway {
 namespace {
@@ -31,14 +33,21 @@ asio::awaitable<Response> handle_post(App& app, const WebhookWiring& w, RequestC
   const std::string key = "sha256:" + channels::to_hex(channels::sha256(ctx.request.body()));
   IngestSummary summary;
   bool duplicate = false;
-  // Grouped: deliveries arriving together share one commit (see DbPool::transact_grouped) and are
-  // stored together just before it (IngestBatch).
-  co_await app.db().transact_grouped([&](storage::Tx& tx) {
-    summary = {};
-    duplicate = false;
-    tx.deferred<IngestBatch>().add(
-        {w.channel, key, &ctx.request.body(), &parsed, &w.environment, &summary, &duplicate});
-  });
+  std::exception_ptr error;
+  try {
+    // Grouped: deliveries arriving together share one commit (see DbPool::transact_grouped) and are
+    // stored together just before it (IngestBatch). A group that fails is retried one delivery at a
+    // time, so what fails here failed on its own.
+    co_await app.db().transact_grouped([&](storage::Tx& tx) {
+      summary = {};
+      duplicate = false;
+      tx.deferred<IngestBatch>().add(
+          {w.channel, key, &ctx.request.body(), &parsed, &w.environment, &summary, &duplicate});
+    });
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) co_return co_await acknowledge_failed_delivery(app, channel, key, ctx.request.body(), processing_failure(error));
   if (!parsed.parse_error.empty()) {
     app.metrics().count("webhook_dead_letters_total", "channel", channel);
     log::warn("webhook_dead_letter", {{"channel", channel}, {"error", parsed.parse_error}});
@@ -58,6 +67,33 @@ asio::awaitable<Response> handle_post(App& app, const WebhookWiring& w, RequestC
 }
 
 }  // namespace
+
+std::string processing_failure(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const storage::Unavailable&) {
+    throw;
+  } catch (const storage::Transient&) {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+asio::awaitable<Response> acknowledge_failed_delivery(App& app, const std::string& channel, const std::string& key,
+                                                      const std::string& body, const std::string& failure) {
+  // The signature was valid, so the platform would send this delivery again and again and fail the
+  // same way: keep the raw delivery for the operators and acknowledge it.
+  co_await app.db().transact([&](storage::Tx& tx) {
+    storage::insert_inbox(tx, channel, key, body, storage::InboxState::dead_letter,
+                          "processing failed: " + failure.substr(0, 500));
+  });
+  app.metrics().count("webhook_dead_letters_total", "channel", channel);
+  log::error("webhook_processing_failed", {{"channel", channel}});
+  co_return ok_response();
+}
 
 channels::RawRequest raw_request(const Request& request) {
   channels::RawRequest raw;

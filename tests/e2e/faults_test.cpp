@@ -304,3 +304,33 @@ TEST_CASE("outbox against a failing platform, two gateway instances: every reply
   }
   CHECK(calls.load() > rows);  // the platform really failed some calls
 }
+
+TEST_CASE("a delivery that cannot be processed is kept as a dead letter and acknowledged; NUL is dropped") {
+  RunningGateway gw(whatsapp_env());
+  const auto now = unix_now();
+  // JSON may carry \u0000, PostgreSQL text cannot: the character is dropped, the message stored.
+  const auto with_nul = wa_delivery(boost::json::array{wa_text("wamid.nul.1", std::string("Laterne") + '\0' + " kaputt", now)});
+  CHECK(with_nul.find("\\u0000") != std::string::npos);
+  CHECK(post_webhook(gw.port(), with_nul).status == 200);
+  CHECK(gw.db.scalar("SELECT text FROM messages WHERE external_id = 'wamid.nul.1'") == "Laterne kaputt");
+
+  // A failure nobody foresaw (here a trigger refuses one text): Meta would resend a 500 for a week and
+  // fail the same way each time. The raw delivery is kept as a dead letter instead, and answered 200.
+  gw.db.scalar(R"sql(CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN IF NEW.text = 'Bitte ablehnen' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+                     RETURN NEW; END $$;
+                     CREATE TRIGGER refuse_for_test BEFORE INSERT ON messages
+                     FOR EACH ROW EXECUTE FUNCTION refuse_for_test())sql");
+  const auto failing = wa_delivery(boost::json::array{wa_text("wamid.fail.1", "Bitte ablehnen", now),
+                                                      wa_text("wamid.fail.2", "Und dieser Text", now)});
+  CHECK(post_webhook(gw.port(), failing).status == 200);
+  CHECK(gw.db.scalar("SELECT count(*) FROM inbox WHERE state = 'dead_letter' AND error LIKE 'processing failed:%'") == "1");
+  CHECK(gw.db.scalar("SELECT count(*) FROM messages WHERE external_id LIKE 'wamid.fail.%'") == "0");
+  CHECK(post_webhook(gw.port(), failing).status == 200);  // the platform's retry: recognised, stored once
+  CHECK(gw.db.scalar("SELECT count(*) FROM inbox WHERE state = 'dead_letter'") == "1");
+  CHECK(gw.server->log().find("Bitte ablehnen") == std::string::npos);  // no citizen text in the log
+
+  // Deliveries after it are processed as usual.
+  CHECK(post_webhook(gw.port(), wa_delivery(boost::json::array{wa_text("wamid.after.1", "Alles gut", now)})).status == 200);
+  CHECK(gw.db.scalar("SELECT count(*) FROM messages WHERE external_id = 'wamid.after.1'") == "1");
+}

@@ -141,6 +141,20 @@ TEST_CASE("holdieob unknown types and malformed bodies after a valid signature: 
   CHECK(h.sql("SELECT count(*) FROM anliegen") == "0");
 }
 
+TEST_CASE("holdieob: a delivery whose processing fails is acknowledged and kept as a dead letter") {
+  HoldieobGateway h;
+  h.sql(R"sql(CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+              CREATE TRIGGER refuse_for_test BEFORE INSERT ON invitations
+              FOR EACH ROW EXECUTE FUNCTION refuse_for_test())sql");
+  const auto event = created_event("inv-fails", "2026-11-20T10:00:00+01:00", "Scheitert");
+  CHECK(h.send(event).status == 200);  // a retry would fail the same way
+  CHECK(h.sql("SELECT error LIKE 'processing failed:%' FROM inbox WHERE channel = 'holdieob' AND state = 'dead_letter'") == "t");
+  CHECK(h.send(event).status == 200);
+  CHECK(h.sql("SELECT count(*) FROM inbox WHERE channel = 'holdieob'") == "1");
+  CHECK(h.sql("SELECT count(*) FROM anliegen") == "0");
+}
+
 TEST_CASE("holdieob: oversized deliveries are 413") {
   HoldieobGateway h(std::map<std::string, std::string>{{"ANLIEGEN_MAX_BODY_BYTES", "2048"}});
   std::string big = created_event("inv-big", "2026-11-20T10:00:00+01:00", "x");

@@ -15,6 +15,8 @@ class HoldieobSender final : public OutboxSender {
  public:
   explicit HoldieobSender(HoldieobSettings settings) : settings_(std::move(settings)) {}
 
+  bool retries_until_accepted() const override { return true; }
+
   channels::SendOutcome send(const storage::OutboxItem& item) override {
     if (item.kind != "callback") return {Kind::permanent_failure, "", "", "unknown outbox kind '" + item.kind + "'"};
     std::string body;
@@ -47,9 +49,10 @@ class HoldieobSender final : public OutboxSender {
 
 channels::SendOutcome classify_callback_status(int status, std::string_view body) {
   if (status >= 200 && status < 300) return {Kind::accepted, "", "", ""};
+  // Whatever holdieob answers (a 401 while it rotates its secret, a 404 while it deploys, 5xx), the
+  // decision must reach it; the body is idempotent (id + decided_at), so sending it again is safe.
   const std::string text = "HTTP " + std::to_string(status) + ": " + std::string(body.substr(0, 200));
-  if (status == 408 || status == 429 || status >= 500) return {Kind::retry, "", std::to_string(status), text};
-  return {Kind::permanent_failure, "", std::to_string(status), text};
+  return {Kind::retry, "", std::to_string(status), text};
 }
 
 std::shared_ptr<OutboxSender> make_holdieob_sender(const HoldieobSettings& settings) {

@@ -1,9 +1,8 @@
 #pragma once
 // Sends holdieob outbox rows (kind "callback"): the stored invitation.decided body is POSTed to
 // HOLDIEOB_CALLBACK_URL with `X-Holdieob-Signature: sha256=<hex HMAC of the body with HOLDIEOB_SECRET>`
-// (signed when sent, so a rotated secret is used for rows still waiting). 2xx = accepted; 408, 429,
-// 5xx and network errors are retried with back-off; other 4xx fail for good (visible on the message
-// and in the outbox).
+// (signed when sent, so a rotated secret is used for rows still waiting). 2xx = accepted; any other
+// answer and network errors are retried with back-off (at most an hour apart) until holdieob accepts.
 #include <memory>
 
 #include "channels/adapter.hpp"

@@ -90,6 +90,7 @@ bool OutboxDispatcher::dispatch_batch() {
   for (const auto& item : items) {
     channels::SendOutcome outcome;
     const auto sender = senders_.find(item.channel);
+    const bool until_accepted = sender != senders_.end() && sender->second->retries_until_accepted();
     if (sender == senders_.end()) {
       outcome.kind = channels::SendOutcome::Kind::permanent_failure;
       outcome.error_text = "channel '" + item.channel + "' is not connected";
@@ -101,19 +102,24 @@ bool OutboxDispatcher::dispatch_batch() {
         outcome.error_text = e.what();
       }
     }
-    settle(item, outcome);
+    settle(item, outcome, until_accepted);
   }
   return static_cast<int>(items.size()) == options_.batch;
 }
 
-void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome) {
+channels::SendOutcome::Kind settled_kind(channels::SendOutcome::Kind sent, int attempts, int max_attempts,
+                                         bool until_accepted) {
   using Kind = channels::SendOutcome::Kind;
-  auto kind = outcome.kind;
+  if (sent == Kind::retry && attempts >= max_attempts && !until_accepted) return Kind::permanent_failure;
+  return sent;
+}
+
+void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome,
+                              bool until_accepted) {
+  using Kind = channels::SendOutcome::Kind;
+  const auto kind = settled_kind(outcome.kind, item.attempts, options_.max_attempts, until_accepted);
   std::string error = outcome.error_code.empty() ? outcome.error_text : outcome.error_code + ": " + outcome.error_text;
-  if (kind == Kind::retry && item.attempts >= options_.max_attempts) {
-    kind = Kind::permanent_failure;
-    error = "gave up after " + std::to_string(item.attempts) + " attempts; last error: " + error;
-  }
+  if (kind != outcome.kind) error = "gave up after " + std::to_string(item.attempts) + " attempts; last error: " + error;
   // The platform has answered; recording that must not be lost to a short database hiccup, or a sent
   // row would later count as interrupted. Try for a while before giving up.
   for (int attempt = 0;; ++attempt) {

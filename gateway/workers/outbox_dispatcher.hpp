@@ -26,7 +26,15 @@ class OutboxSender {
  public:
   virtual ~OutboxSender() = default;
   virtual channels::SendOutcome send(const storage::OutboxItem& item) = 0;
+  // True for idempotent notices to systems of our own side (holdieob's decision callback, the report
+  // webhook): retried until accepted, never given up after OutboxOptions::max_attempts.
+  virtual bool retries_until_accepted() const { return false; }
 };
+
+// The outcome recorded for a send: a retry becomes a failure for good after `max_attempts`, unless the
+// sender retries until accepted.
+channels::SendOutcome::Kind settled_kind(channels::SendOutcome::Kind sent, int attempts, int max_attempts,
+                                         bool until_accepted);
 
 struct OutboxOptions {
   int batch = 16;
@@ -50,7 +58,7 @@ class OutboxDispatcher {
  private:
   void run();
   bool dispatch_batch();
-  void settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome);
+  void settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome, bool until_accepted);
   std::int64_t backoff_ms(int attempts) const;
 
   DbPool& db_;

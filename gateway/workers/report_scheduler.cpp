@@ -64,6 +64,7 @@ namespace {
 class ReportWebhookSender final : public OutboxSender {
  public:
   ReportWebhookSender(ReportSettings settings, DbPool& db) : settings_(std::move(settings)), db_(db) {}
+  bool retries_until_accepted() const override { return true; }
 
   channels::SendOutcome send(const storage::OutboxItem& item) override {
     channels::SendOutcome out;

@@ -1,5 +1,5 @@
 // The OB office's side of holdieob end to end: the month's ranking, decisions (validation, the signed
-// invitation.decided callback retried until holdieob accepts it, permanent failures visible), and the
+// invitation.decided callback retried until holdieob accepts it, whatever it answers), and the
 // iCalendar feed parsed back by ical.js.
 #include <doctest/doctest.h>
 
@@ -166,22 +166,24 @@ TEST_CASE("POST /cases/{id}/decision: accepted, closed, and the signed callback 
   CHECK(h.sql("SELECT delivery_status FROM messages WHERE direction = 'outbound'") == "accepted");
 }
 
-TEST_CASE("POST /cases/{id}/decision: a permanent refusal by holdieob is parked as failed and visible") {
+TEST_CASE("POST /cases/{id}/decision: a 4xx from holdieob (its secret being rotated) is retried until accepted") {
   HoldieobGateway h;
   REQUIRE(h.send(created_event("inv-no", "2026-11-20T10:00:00+01:00", "Absage")).status == 200);
   const auto id = h.case_of("inv-no");
-  h.platform.fail_next(1, 410, kCallbackPath);
+  h.platform.fail_next(2, 401, kCallbackPath);
   const auto r = h.gw->send_json("POST", "/api/v1/cases/" + id + "/decision",
                                  R"({"decision":"declined","message":"Leider ausgebucht."})", h.office);
   REQUIRE(r.status == 202);
   CHECK(json::parse(r.body).at("invitation").at("decision") == "declined");
-  REQUIRE(eventually([&] { return h.sql("SELECT state FROM outbox") == "failed"; }));
-  CHECK(h.platform.count(kCallbackPath) == 1);
+  REQUIRE(eventually([&] { return h.sql("SELECT state FROM outbox") == "done"; }));
+  const auto seen = h.platform.requests(kCallbackPath);
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0].answered_status == 401);
+  CHECK(seen[1].answered_status == 401);
+  CHECK(seen[2].answered_status == 200);
   const auto c = h.get_case(id);
-  const auto& last = c.at("messages").as_array().back();
-  CHECK(last.at("delivery_status") == "failed");
-  CHECK(std::string(last.at("delivery_error").as_string()).find("410") != std::string::npos);
-  const auto event = json::parse(h.platform.requests(kCallbackPath).at(0).body);
+  CHECK(c.at("messages").as_array().back().at("delivery_status") == "accepted");
+  const auto event = json::parse(seen[0].body);
   CHECK(event.at("visit_at").is_null());
 }
 

@@ -1,5 +1,5 @@
-// How holdieob's answer to the decision callback is treated: 2xx sent, 408/429/5xx retried, other
-// 4xx failed for good.
+// How holdieob's answer to the decision callback is treated: 2xx sent, anything else retried — and
+// never given up, unlike a platform message.
 #include <doctest/doctest.h>
 
 #include "gateway/workers/holdieob_sender.hpp"
@@ -14,9 +14,20 @@ TEST_CASE("holdieob callback statuses") {
   CHECK(classify_callback_status(503, "").kind == Kind::retry);
   CHECK(classify_callback_status(408, "").kind == Kind::retry);
   CHECK(classify_callback_status(429, "").kind == Kind::retry);
-  const auto gone = classify_callback_status(410, "unknown invitation");
-  CHECK(gone.kind == Kind::permanent_failure);
-  CHECK(gone.error_code == "410");
-  CHECK(classify_callback_status(400, "").kind == Kind::permanent_failure);
-  CHECK(classify_callback_status(301, "").kind == Kind::permanent_failure);
+  const auto refused = classify_callback_status(401, "unknown signature");  // holdieob rotating its secret
+  CHECK(refused.kind == Kind::retry);
+  CHECK(refused.error_code == "401");
+  CHECK(classify_callback_status(404, "").kind == Kind::retry);
+  CHECK(classify_callback_status(410, "").kind == Kind::retry);
+  CHECK(classify_callback_status(301, "").kind == Kind::retry);
+}
+
+TEST_CASE("a retry gives up after the attempt limit, unless the sender retries until accepted") {
+  using anliegen::gateway::settled_kind;
+  CHECK(settled_kind(Kind::retry, 3, 20, false) == Kind::retry);
+  CHECK(settled_kind(Kind::retry, 20, 20, false) == Kind::permanent_failure);
+  CHECK(settled_kind(Kind::retry, 20, 20, true) == Kind::retry);
+  CHECK(settled_kind(Kind::retry, 500, 20, true) == Kind::retry);
+  CHECK(settled_kind(Kind::accepted, 20, 20, false) == Kind::accepted);
+  CHECK(settled_kind(Kind::permanent_failure, 1, 20, true) == Kind::permanent_failure);
 }

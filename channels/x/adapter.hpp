@@ -40,6 +40,12 @@ ParseResult parse_x(std::string_view body, std::string_view own_user_id = {});
 //  * target.is_public → POST /2/tweets {"text", "reply":{"in_reply_to_tweet_id": thread_key or reply_to_id}};
 //  * otherwise → POST /2/dm_conversations/with/{recipient_key}/messages {"text"}.
 // Throws std::invalid_argument when the target names no post / participant.
+// Where a DM's media is downloaded: the path after `/2/dm_conversations/media/` of the X API,
+// "<dm_id>/<media_id>/<resource_id>", the resource id being the file name that ends `media_url_https`
+// (".../dm/<dm_id>/<media_id>/AbCd.jpg"). Empty when the parts are missing or not of X's shape. The
+// download needs the user-context token; the gateway's media fetcher uses it as MediaRef::media_id.
+std::string dm_media_path(std::string_view dm_id, std::string_view media_id, std::string_view media_url);
+
 OutboundRequest render_x_reply(const ReplyTarget& target, std::string_view text);
 
 // 2xx → accepted (platform_message_id = data.dm_event_id or data.id); 429, 5xx (and no answer) →

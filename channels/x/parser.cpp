@@ -116,8 +116,10 @@ void parse_dm(const json::object& ev, const Context& ctx, std::vector<InboundEve
     msg.text = str(*data, "text");
     if (const auto* attachment = obj(*data, "attachment")) {
       if (const auto* media = obj(*attachment, "media")) {
-        msg.media.push_back(MediaRef{.kind = media_kind(str(*media, "type")), .media_id = str(*media, "id_str"),
-                                     .url = str(*media, "media_url_https")});
+        const std::string url = str(*media, "media_url_https");
+        msg.media.push_back(MediaRef{.kind = media_kind(str(*media, "type")),
+                                     .media_id = dm_media_path(msg.dedupe_key, str(*media, "id_str"), url),
+                                     .url = url});
       }
     }
     if (const auto* qr = obj(*data, "quick_reply_response")) msg.flags.push_back("quick_reply:" + str(*qr, "metadata"));
@@ -299,6 +301,19 @@ ParseResult parse_document(std::string_view body, std::string_view own_user_id) 
 }
 
 }  // namespace
+
+std::string dm_media_path(std::string_view dm_id, std::string_view media_id, std::string_view media_url) {
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  const auto slash = media_url.rfind('/');
+  const auto resource = slash == std::string_view::npos ? std::string_view{} : media_url.substr(slash + 1);
+  const bool resource_ok = !resource.empty() && resource.size() <= 50 &&
+                           resource.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789_.-") == std::string_view::npos;
+  if (!digits(dm_id) || !digits(media_id) || !resource_ok) return "";
+  return std::string(dm_id) + "/" + std::string(media_id) + "/" + std::string(resource);
+}
 
 ParseResult parse_x(std::string_view body, std::string_view own_user_id) {
   try {

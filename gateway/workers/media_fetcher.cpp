@@ -92,6 +92,8 @@ MediaFetcherOptions media_fetcher_options(const Settings& settings, const Enviro
   MediaFetcherOptions o;
   o.graph_url = settings.whatsapp.graph_url;
   o.access_token = settings.whatsapp.access_token;
+  o.x_api_url = settings.x.api_url;
+  o.x_user_token = settings.x.user_token;
   o.allow_private = settings.fetch_allow_private;
   o.max_bytes = static_cast<std::size_t>(env_int(env, "ANLIEGEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024, 1024,
                                                  100 * 1024 * 1024));
@@ -169,8 +171,9 @@ int MediaFetcher::run_once() {
 
 MediaFetcher::Outcome MediaFetcher::process(const storage::MediaJob& job) {
   if (job.channel == "whatsapp") return fetch_whatsapp(job);
+  if (job.channel == "x" && !job.media_id.empty()) return fetch_x(job);
   if (job.source_url.empty()) return failed("nothing to download: the attachment has no URL");
-  return fetch_generic(job);
+  return fetch_direct(job, job.source_url, {}, false);
 }
 
 void MediaFetcher::settle(const storage::MediaJob& job, const Outcome& outcome) {
@@ -276,17 +279,27 @@ MediaFetcher::Outcome MediaFetcher::fetch_whatsapp(const storage::MediaJob& job)
   }
 }
 
-MediaFetcher::Outcome MediaFetcher::fetch_generic(const storage::MediaJob& job) {
+MediaFetcher::Outcome MediaFetcher::fetch_x(const storage::MediaJob& job) {
+  if (options_.x_user_token.empty()) return failed("X media needs X_USER_TOKEN (user context) to be downloaded");
+  return fetch_direct(job, options_.x_api_url + "/2/dm_conversations/media/" + job.media_id,
+                      {{"Authorization", "Bearer " + options_.x_user_token}}, true);
+}
+
+MediaFetcher::Outcome MediaFetcher::fetch_direct(const storage::MediaJob& job, std::string url,
+                                                 const std::vector<std::pair<std::string, std::string>>& auth,
+                                                 bool trusted) {
   const auto limit = media::size_limit(job.kind, options_.max_bytes);
-  std::string url = job.source_url;
+  const auto auth_host = media::url_host(url);
   for (int hops = 0;; ++hops) {
+    net::OutgoingRequest req{.url = url,
+                             .headers = {{"User-Agent", options_.user_agent}, {"Accept", "*/*"}},
+                             .timeout = options_.request_timeout,
+                             .max_response_bytes = limit};
+    const bool own_host = media::url_host(url) == auth_host;
+    if (own_host) req.headers.insert(req.headers.end(), auth.begin(), auth.end());
     net::IncomingResponse res;
     try {
-      res = net::fetch(net::OutgoingRequest{.url = url,
-                                            .headers = {{"User-Agent", options_.user_agent}, {"Accept", "*/*"}},
-                                            .timeout = options_.request_timeout,
-                                            .max_response_bytes = limit},
-                       net::AddressPolicy{options_.allow_private});
+      res = trusted && own_host ? net::fetch(req) : net::fetch(req, net::AddressPolicy{options_.allow_private});
     } catch (const net::FetchError& e) {
       return from_fetch_error(e, "the download from " + media::url_host(url), limit);
     }

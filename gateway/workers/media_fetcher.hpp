@@ -8,6 +8,8 @@
 //   only over https to Meta's media hosts or to the Graph URL's own origin, fetched with the bearer
 //   token and a User-Agent; an expired URL (403/404/410) gets one new lookup in the same attempt; the
 //   base64 SHA-256 is verified (a mismatch is retried: truncated download).
+//   X direct messages (media_id "<dm_id>/<media_id>/<resource_id>"): GET {x_api_url}/2/dm_conversations/
+//   media/{media_id} with the city account's user-context token (X_USER_TOKEN).
 //   Other channels (source_url): a plain GET with the SSRF address guard, http/https only, an
 //   allow-list of types, at most 3 redirects (each checked again).
 //
@@ -31,6 +33,8 @@ namespace anliegen::gateway {
 struct MediaFetcherOptions {
   std::string graph_url;      // WHATSAPP_GRAPH_URL (no trailing slash)
   std::string access_token;   // WHATSAPP_ACCESS_TOKEN
+  std::string x_api_url;      // X_API_URL (no trailing slash)
+  std::string x_user_token;   // X_USER_TOKEN
   bool allow_private = false;  // ANLIEGEN_FETCH_ALLOW_PRIVATE, for source_url downloads
   std::size_t max_bytes = 25u * 1024 * 1024;          // ANLIEGEN_MEDIA_MAX_BYTES
   std::chrono::milliseconds retry_base{30000};        // ANLIEGEN_MEDIA_RETRY_BASE_MS
@@ -65,7 +69,10 @@ class MediaFetcher {
   void run();
   Outcome process(const storage::MediaJob& job);
   Outcome fetch_whatsapp(const storage::MediaJob& job);
-  Outcome fetch_generic(const storage::MediaJob& job);
+  Outcome fetch_x(const storage::MediaJob& job);
+  // GET `url`, following up to 3 redirects; `auth` goes only to `url`'s own host.
+  Outcome fetch_direct(const storage::MediaJob& job, std::string url,
+                       const std::vector<std::pair<std::string, std::string>>& auth, bool trusted);
   void settle(const storage::MediaJob& job, const Outcome& outcome);
 
   DbPool& db_;

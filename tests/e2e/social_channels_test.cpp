@@ -199,6 +199,30 @@ TEST_CASE("X: a DM becomes an Anliegen once, our own DM creates nothing, the rep
   CHECK(json::parse(sent.body).at("text") == "Wir schicken jemanden vorbei.");
 }
 
+TEST_CASE("X: a DM's photo is downloaded from the DM media endpoint with the user-context token") {
+  SocialGateway s;
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11) + std::string(200, 'x');
+  s.platform.on("GET", "/2/dm_conversations/media/", [jpeg](const RecordedRequest&) {
+    return FakeResponse{200, "image/jpeg", jpeg, {}};
+  });
+  auto doc = json::parse(x_dm("1900000000000000044", "Hier ein Foto vom Wartehäuschen", unix_now())).as_object();
+  auto& data = doc["direct_message_events"].as_array()[0].as_object()["message_create"].as_object()["message_data"];
+  data.as_object()["attachment"] = json::object{
+      {"type", "media"},
+      {"media", json::object{{"id_str", "1910000000000000001"},
+                             {"type", "photo"},
+                             {"media_url_https",
+                              "https://ton.twitter.com/1.1/ton/data/dm/1900000000000000044/1910000000000000001/AbCd.jpg"}}}};
+  CHECK(s.post_x(json::serialize(doc)).status == 200);
+  REQUIRE(eventually([&] { return s.sql("SELECT state FROM attachments") == "stored"; }));
+  CHECK(s.sql("SELECT length(content) FROM attachments") == std::to_string(jpeg.size()));
+  const auto seen = s.platform.requests("/2/dm_conversations/media/");
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].method == "GET");
+  CHECK(seen[0].target == "/2/dm_conversations/media/1900000000000000044/1910000000000000001/AbCd.jpg");
+  CHECK(seen[0].header("authorization") == "Bearer x-user-token");
+}
+
 TEST_CASE("X: a mention is a public comment answered with a reply post; the city's own post creates nothing") {
   SocialGateway s;
   CHECK(s.post_x(x_mention("1990000000000000123", "@musterstadt Die Laterne ist kaputt.", unix_now())).status == 200);

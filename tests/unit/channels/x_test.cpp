@@ -137,10 +137,22 @@ TEST_CASE("x: own DMs are dropped; DM media and quick replies") {
   const auto& m = only<InboundMessage>(r);
   REQUIRE(m.media.size() == 1);
   CHECK(m.media[0].kind == domain::AttachmentKind::image);
-  CHECK(m.media[0].media_id == "1910000000000000001");
+  // Downloaded with the user token from /2/dm_conversations/media/{dm_id}/{media_id}/{resource_id}.
+  CHECK(m.media[0].media_id == "1900000000000000044/1910000000000000001/AbCd.jpg");
   CHECK(m.media[0].url ==
         "https://ton.twitter.com/1.1/ton/data/dm/1900000000000000044/1910000000000000001/AbCd.jpg");
   CHECK(has_flag(m, "quick_reply:thema_oepnv"));
+}
+
+TEST_CASE("x: the DM media download path is built only from parts of X's shape") {
+  using anliegen::channels::x::dm_media_path;
+  CHECK(dm_media_path("19", "20", "https://ton.twitter.com/1.1/ton/data/dm/19/20/tJg5kUG5RKPi3jNi.jpg") ==
+        "19/20/tJg5kUG5RKPi3jNi.jpg");
+  CHECK(dm_media_path("", "20", "https://ton.twitter.com/x/a.jpg").empty());
+  CHECK(dm_media_path("19", "2a", "https://ton.twitter.com/x/a.jpg").empty());
+  CHECK(dm_media_path("19", "20", "https://ton.twitter.com/x/").empty());
+  CHECK(dm_media_path("19", "20", "https://ton.twitter.com/x/a%2F..jpg").empty());  // no escapes into the path
+  CHECK(dm_media_path("19", "20", "").empty());
 }
 
 TEST_CASE("x: mentions read the extended text and keep ids as strings") {

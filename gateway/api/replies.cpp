@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "domain/text.hpp"
+#include "domain/reply_rules.hpp"
 #include "gateway/api/api_helpers.hpp"
 #include "gateway/api/case_json.hpp"
 #include "gateway/api/validation.hpp"
@@ -44,7 +45,7 @@ std::optional<ReplyBody> read_reply_body(FieldReader& r, const json::object& bod
   return ReplyBody{std::move(*text), private_reply};
 }
 
-enum class Outcome { not_found, queued, held, not_deliverable, published, window_closed, meta_window_closed, channel_off };
+enum class Outcome { not_found, refused, queued, held, not_deliverable, published, window_closed, meta_window_closed, channel_off };
 
 json::object target_json(const storage::ReplyContext& c) {
   return json::object{{"account_id", c.account_id},
@@ -96,12 +97,20 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
   const auto& wa = app.settings().whatsapp;
   const auto now = app.clock().now();
   Outcome outcome = Outcome::not_found;
+  std::optional<domain::ReplyRefusal> refusal;
   domain::MessageId message;
   std::optional<domain::Anliegen> after;
   co_await app.db().transact([&](storage::Tx& tx) {
     auto c = storage::load_reply_context(tx, id);
     if (!c || (who.role == Role::clerk && c->unit != who.unit)) return;
     ctx.anliegen_id = id.value;
+    // What the platform would refuse is refused here, before anything is stored.
+    refusal = domain::reply_refusal(c->channel, c->is_public || c->kind == domain::Kind::comment, *text,
+                                    reply->private_reply);
+    if (refusal) {
+      outcome = Outcome::refused;
+      return;
+    }
     const std::string channel(domain::to_string(c->channel));
     storage::OutboundMessageRow row{id, c->channel, *text, who.name, "queued", "", now, {}};
     if (domain::is_offline_channel(c->channel)) {
@@ -169,6 +178,8 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
   switch (outcome) {
     case Outcome::not_found:
       co_return problem(http::status::not_found, "no Anliegen with this id");
+    case Outcome::refused:
+      co_return validation_problem({{refusal->field, refusal->message}});
     case Outcome::channel_off:
       co_return problem(http::status::conflict,
                         "replies on this channel are not possible: the channel is not connected");

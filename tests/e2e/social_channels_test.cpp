@@ -239,6 +239,27 @@ TEST_CASE("X: a mention is a public comment answered with a reply post; the city
   CHECK(b.at("text") == "Danke, ist gemeldet.");
 }
 
+TEST_CASE("replies the platform would refuse are refused with 422 before anything is stored") {
+  SocialGateway s;
+  CHECK(s.post_meta("facebook", meta_dm("page", kPageId, "m_ANL-long", "Bitte um Rückruf.", unix_now(), kFbUser))
+            .status == 200);
+  settle(s);
+  const auto messenger = s.reply(json::serialize(json::object{{"text", std::string(2001, 'a')}}));
+  check_problem(messenger, 422);
+  CHECK(messenger.body.find("2000") != std::string::npos);
+  CHECK(s.reply(json::serialize(json::object{{"text", std::string(2000, 'a')}})).status == 202);
+
+  CHECK(s.post_x(x_mention("1950000000000000077", "@musterstadt Laterne kaputt", unix_now())).status == 200);
+  const auto private_on_x = s.reply(R"({"text":"Wir melden uns per DM.","private":true})");
+  check_problem(private_on_x, 422);
+  CHECK(private_on_x.body.find("\"private\"") != std::string::npos);
+  const auto long_post = s.reply(json::serialize(json::object{{"text", std::string(281, 'a')}}));
+  check_problem(long_post, 422);
+  CHECK(long_post.body.find("280") != std::string::npos);
+  CHECK(s.sql("SELECT count(*) FROM messages WHERE direction = 'outbound' AND channel = 'x'") == "0");
+  CHECK(s.sql("SELECT count(*) FROM outbox WHERE channel = 'x'") == "0");
+}
+
 TEST_CASE("a missing companion variable of META_APP_SECRET or X_CONSUMER_SECRET is named and exits 2") {
   auto meta = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"META_APP_SECRET", "s"},
                                        {"META_VERIFY_TOKEN", "v"}});

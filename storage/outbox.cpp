@@ -10,11 +10,15 @@ using detail::txn;
 
 std::string opt_id(const auto& v) { return v ? std::to_string(v->value) : std::string(); }
 
+// The rows due first; returned (and so sent) in the order they were written, e.g. a call's rejection
+// before the text that explains it. UPDATE ... RETURNING by itself has no order.
 constexpr const char* kClaim = R"sql(
-  UPDATE outbox SET state = 'sending', attempts = attempts + 1, locked_by = $2, locked_at = now(), updated_at = now()
-  WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= now()
-               ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)
-  RETURNING id, channel, kind, payload::text, attempts, message_id)sql";
+  WITH claimed AS (
+    UPDATE outbox SET state = 'sending', attempts = attempts + 1, locked_by = $2, locked_at = now(), updated_at = now()
+    WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= now()
+                 ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)
+    RETURNING id, channel, kind, payload::text AS payload, attempts, message_id)
+  SELECT id, channel, kind, payload, attempts, message_id FROM claimed ORDER BY id)sql";
 
 void set_message_state(Tx& tx, const OutboxItem& item, const std::string& status, const std::string& error) {
   if (!item.message) return;

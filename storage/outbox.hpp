@@ -32,7 +32,7 @@ struct OutboxItem {
 };
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item);
-// Claims up to `limit` due rows for `worker` (state pending → sending, attempts + 1).
+// Claims up to `limit` due rows for `worker` (state pending → sending, attempts + 1), returned in id order.
 std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker);
 // Sent: the row is done; the message gets the platform id and delivery state "accepted", and receipts
 // that arrived early are applied.

@@ -147,6 +147,26 @@ TEST_CASE("retry, failure, stale rows and held rows") {
   CHECK(depth == 0);
 }
 
+TEST_CASE("claimed rows come back in id order (a call's rejection before the text that explains it)") {
+  Chat chat;
+  chat.conn->transact([&](storage::Tx& tx) {
+    for (int i = 0; i < 8; ++i) {
+      storage::enqueue_outbox(tx, {"whatsapp", i % 2 ? "reply" : "reject_call", "{}", std::nullopt, std::nullopt,
+                                   chat.citizen, false});
+    }
+  });
+  // Neither the rows' due times nor their places in the table follow their ids any more.
+  chat.db.scalar("UPDATE outbox SET next_attempt_at = now() - id * interval '1 second'");
+  chat.db.scalar("UPDATE outbox SET updated_at = now() WHERE id % 3 = 0");
+  std::vector<storage::OutboxItem> items;
+  chat.conn->transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, 5, "w"); });
+  REQUIRE(items.size() == 5);
+  for (std::size_t i = 1; i < items.size(); ++i) CHECK(items[i - 1].id < items[i].id);
+  chat.conn->transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, 5, "w"); });
+  REQUIRE(items.size() == 3);
+  for (std::size_t i = 1; i < items.size(); ++i) CHECK(items[i - 1].id < items[i].id);
+}
+
 TEST_CASE("open threads: not closed, recent enough; appending reopens answered ones") {
   Chat chat;
   const auto now = domain::SystemClock{}.now();

@@ -35,7 +35,9 @@ struct Sender {
 struct InboundMessage {
   domain::Channel channel = domain::Channel::whatsapp;
   domain::Kind kind = domain::Kind::message;
-  std::string dedupe_key;   // platform message id (wamid, mid, tweet id, ...)
+  std::string dedupe_key;   // platform message id (wamid, mid, tweet id, ...) or (id, verb) for feed comments
+  std::string external_id;  // the id stored with the message that edits, withdrawals and replies refer to;
+                            // empty = dedupe_key (see platform_id)
   std::string account_id;   // our side: phone_number_id, page id, for_user_id
   Sender sender;
   domain::Timestamp sent_at{};
@@ -48,6 +50,11 @@ struct InboundMessage {
   std::vector<std::string> flags;  // forwarded, unsupported, ...
   bool is_public = false;
 };
+
+// The platform's own id of a message: what it is stored under and what later events name it by.
+inline const std::string& platform_id(const InboundMessage& m) {
+  return m.external_id.empty() ? m.dedupe_key : m.external_id;
+}
 
 // The citizen edited an earlier message.
 struct MessageEdited {
@@ -99,6 +106,28 @@ struct CallAttempt {
   domain::Timestamp at{};
 };
 
+// Something the citizen sent that is no Anliegen but gets a fixed answer, the city text `text_key`
+// (WhatsApp `request_welcome`: the chat was opened; `unsupported`: a message type we cannot read).
+struct FixedAnswer {
+  domain::Channel channel = domain::Channel::whatsapp;
+  std::string dedupe_key;
+  std::string account_id;
+  Sender sender;
+  domain::Timestamp at{};
+  std::string text_key;
+};
+
+// The platform announced a citizen's new identity (WhatsApp `system` message user_changed_number or
+// user_changed_user_id): the record keyed `old_key` moves to `new_key` and/or takes `new_phone`.
+struct IdentityChanged {
+  domain::Channel channel = domain::Channel::whatsapp;
+  std::string dedupe_key;
+  std::string old_key;
+  std::string new_key;    // empty: the key stays
+  std::string new_phone;  // empty: the phone number stays
+  domain::Timestamp at{};
+};
+
 // A platform-level error report (e.g. WhatsApp value.errors[]): logged and counted.
 struct PlatformError {
   domain::Channel channel = domain::Channel::whatsapp;
@@ -114,6 +143,6 @@ struct Ignored {
 };
 
 using InboundEvent = std::variant<InboundMessage, MessageEdited, MessageWithdrawn, Reaction, DeliveryStatus,
-                                  CallAttempt, PlatformError, Ignored>;
+                                  CallAttempt, FixedAnswer, IdentityChanged, PlatformError, Ignored>;
 
 }  // namespace anliegen::channels

@@ -154,6 +154,18 @@ void remember_citizens(Tx& tx, const std::vector<CitizenMemory>& changes) {
       columns);
 }
 
+bool change_citizen_identity(Tx& tx, domain::Channel channel, const std::string& old_key, const std::string& new_key,
+                             const std::string& new_phone) {
+  const auto r = detail::exec_prepared(tx,
+      "UPDATE citizens c SET "
+      "  external_id = CASE WHEN $3 = '' OR EXISTS (SELECT 1 FROM citizens o WHERE o.channel = c.channel "
+      "                                               AND o.external_id = $3) THEN c.external_id ELSE $3 END, "
+      "  phone = CASE WHEN $4 <> '' THEN $4 ELSE c.phone END, updated_at = now() "
+      "WHERE c.channel = $1 AND c.external_id = $2 RETURNING c.id",
+      ch(channel), old_key, new_key, new_phone);
+  return !r.empty();
+}
+
 std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,
                                            domain::Kind kind, domain::Timestamp since) {
   return find_open_threads(tx, {{citizen, channel, kind, since}}).front();

@@ -51,6 +51,12 @@ struct CitizenMemory {
 };
 void remember_citizens(Tx& tx, const std::vector<CitizenMemory>& changes);
 
+// The platform announced a citizen's new identity (WhatsApp: a new phone number, a new user id). The
+// record keyed `old_key` moves to `new_key` (unless empty, or already another citizen's: then it keeps
+// its key) and takes `new_phone` (unless empty). Its Anliegen stay with it. False when nobody has `old_key`.
+bool change_citizen_identity(Tx& tx, domain::Channel channel, const std::string& old_key, const std::string& new_key,
+                             const std::string& new_phone);
+
 struct OpenThread {
   domain::AnliegenId id;
   domain::Status status = domain::Status::new_;

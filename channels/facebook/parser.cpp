@@ -67,7 +67,9 @@ void parse_comment(const json::object& value, const json::object& entry, std::ve
   msg.channel = domain::Channel::facebook;
   msg.kind = domain::Kind::comment;
   msg.is_public = true;
+  // Claimed as (comment_id, verb), stored as the bare comment_id that `edited` and `remove` refer to.
   msg.dedupe_key = comment_id + ":add";
+  msg.external_id = comment_id;
   msg.account_id = page_id;
   msg.sender = std::move(sender);
   msg.sent_at = at;

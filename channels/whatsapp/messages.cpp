@@ -1,5 +1,7 @@
-// One WhatsApp `messages[]` element → one channel event. Every `type` is accepted; types we do not act
-// on still become an InboundMessage with a flag, so the gateway can answer politely instead of failing.
+// One WhatsApp `messages[]` element → one channel event. Every `type` is accepted: `system` messages
+// become an IdentityChanged (new phone number or user id) or are ignored, `request_welcome` and
+// `unsupported` get a FixedAnswer; other types we do not act on (order, types Meta adds) still become an
+// InboundMessage with a flag, so the gateway can take them instead of failing.
 #include <charconv>
 #include <utility>
 
@@ -138,14 +140,28 @@ void add_interactive(const json::object& m, InboundMessage& msg) {
   }
 }
 
-void add_system(const json::object& m, InboundMessage& msg) {
-  msg.flags.push_back("system");
+// A `system` message: a changed phone number or user id re-keys the citizen (protocol brief §1.2,
+// trap 9); anything else (customer_identity_changed, ...) is no message of the citizen's.
+InboundEvent system_event(const json::object& m, const std::string& id, const Sender& sender,
+                          const std::string& from, domain::Timestamp at) {
   const auto* s = obj(m, "system");
-  if (!s) return;
-  msg.text = str(*s, "body");
-  if (const std::string sub = str(*s, "type"); !sub.empty()) msg.flags.push_back("system:" + sub);
-  // A BSUID change may arrive without `from`: key on the identity the citizen had until now.
-  if (msg.sender.key.empty()) msg.sender.key = str(*s, "previous_user_id");
+  const std::string sub = s ? str(*s, "type") : std::string{};
+  if (sub != "user_changed_number" && sub != "user_changed_user_id") return Ignored{"system message: " + sub};
+  IdentityChanged change{.dedupe_key = id, .at = at};
+  // A user id change may arrive without `from`: the identity the citizen had until now is named in it.
+  const std::string previous = str(*s, "previous_user_id");
+  change.old_key = !previous.empty() ? previous : sender.key;
+  if (sub == "user_changed_number") change.new_phone = str(*s, "wa_id");
+  change.new_key = str(*s, "user_id");
+  // A citizen known only by the phone number (no user id) is keyed on it: the key moves with the number.
+  if (change.new_key.empty() && !change.new_phone.empty() && change.old_key == from) {
+    change.new_key = change.new_phone;
+  }
+  if (change.new_key == change.old_key) change.new_key.clear();
+  if (change.old_key.empty() || (change.new_key.empty() && change.new_phone.empty())) {
+    return Ignored{"system message without a usable identity: " + sub};
+  }
+  return change;
 }
 
 void add_context(const json::object& m, InboundMessage& msg) {
@@ -179,14 +195,7 @@ void fill_body(const json::object& m, const std::string& type, InboundMessage& m
     if (const auto* b = obj(m, "button"); b && !str(*b, "payload").empty()) {
       msg.flags.push_back("reply_id:" + str(*b, "payload"));
     }
-  } else if (type == "system") {
-    add_system(m, msg);
-  } else if (type == "unsupported") {
-    msg.flags.push_back("unsupported");
-    if (const auto* u = obj(m, "unsupported"); u && !str(*u, "type").empty()) {
-      msg.flags.push_back("unsupported:" + str(*u, "type"));
-    }
-  } else {  // order, request_welcome and whatever Meta adds next
+  } else {  // order and whatever Meta adds next
     msg.flags.push_back("unknown_type");
     if (const auto* o = obj(m, type)) msg.text = str(*o, "text");
   }
@@ -273,6 +282,22 @@ void parse_message(const json::object& m, const ChangeContext& ctx, std::vector<
       out.push_back(MessageEdited{.dedupe_key = id, .original_id = original, .new_text = new_text,
                                   .at = at.value_or(domain::Timestamp{})});
     }
+    return;
+  }
+
+  if (type == "system") {
+    out.push_back(system_event(m, id, sender, from, at.value_or(domain::Timestamp{})));
+    return;
+  }
+  if (type == "request_welcome" || type == "unsupported") {
+    // No Anliegen: the chat was only opened, or the message is unreadable (a poll, ...) — a fixed answer.
+    if (sender.key.empty()) {
+      out.push_back(Ignored{"message without sender (" + type + ")"});
+      return;
+    }
+    out.push_back(FixedAnswer{.dedupe_key = id, .account_id = ctx.account_id, .sender = std::move(sender),
+                              .at = at.value_or(domain::Timestamp{}),
+                              .text_key = type == "unsupported" ? "whatsapp.unsupported" : "whatsapp.welcome"});
     return;
   }
 

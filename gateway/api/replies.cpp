@@ -75,10 +75,7 @@ bool channel_connected(const Settings& s, domain::Channel channel) {
 json::object social_target(const storage::ReplyContext& c, bool private_reply) {
   auto target = target_json(c);
   const bool is_public = c.is_public || c.kind == domain::Kind::comment;
-  std::string thread = c.thread_key;
-  // Facebook feed comments are stored as "<comment id>:add".
-  if (thread.size() > 4 && thread.compare(thread.size() - 4, 4, ":add") == 0) thread.resize(thread.size() - 4);
-  target["thread_key"] = thread;
+  target["thread_key"] = c.thread_key;
   target["is_public"] = is_public;
   target["private_reply"] = is_public && private_reply;
   return target;

@@ -9,6 +9,7 @@
 
 #include "domain/status_machine.hpp"
 #include "domain/text.hpp"
+#include "gateway/ingest/chat_events.hpp"
 #include "storage/cases.hpp"
 #include "storage/inbox.hpp"
 #include "storage/outbox.hpp"
@@ -21,19 +22,15 @@ namespace {
 namespace json = boost::json;
 using channels::InboundMessage;
 using domain::Channel;
+using namespace chat_ingest_detail;
 
 constexpr std::string_view kAutoAuthor = "Automatische Antwort";
-
-std::string text_of(const config::CityConfig& city, const std::string& key) {
-  const auto it = city.texts.find(key);
-  return it == city.texts.end() ? std::string() : it->second;
-}
 
 json::object reply_target(const InboundMessage& m) {
   return json::object{{"account_id", m.account_id},
                       {"recipient_key", m.sender.key},
                       {"recipient_phone", m.sender.phone},
-                      {"reply_to_id", m.dedupe_key},
+                      {"reply_to_id", channels::platform_id(m)},
                       {"thread_key", m.thread_key},
                       {"is_public", m.is_public}};
 }
@@ -83,7 +80,7 @@ class MessageBatch {
 
   void add(const Delivery& d, InboundMessage m) {
     // A message without a usable timestamp counts as sent when it arrived, never in 1970.
-    if (domain::to_unix_ms(m.sent_at) <= 0 || m.sent_at > now_ + std::chrono::minutes(5)) m.sent_at = now_;
+    m.sent_at = usable_time(m.sent_at, now_);
     if (is_abusive(m.text, env_.city->abusive_words)) m.flags.push_back("abusive");
     // Clerks must see that an answer to this will be public.
     if (m.is_public) m.flags.push_back("public");
@@ -153,7 +150,7 @@ class MessageBatch {
   void predict_new_citizens(std::vector<storage::CitizenArrival>& arrivals) const {
     for (std::size_t i = 0; i < in_.size(); ++i) {
       const auto& x = in_[i];
-      if (x.m.is_public) continue;
+      if (x.m.is_public || !reply_window_open(x.m.sent_at, now_)) continue;
       for (auto& a : arrivals) {
         if (a.citizen.channel != x.delivery->channel || a.citizen.external_id != x.m.sender.key) continue;
         if (has_flag(x.m.flags, "abusive")) a.netiquette_at_if_new = now_;
@@ -177,7 +174,7 @@ class MessageBatch {
     std::vector<std::size_t> asking;
     for (std::size_t i = 0; i < in_.size(); ++i) {
       const auto& x = in_[i];
-      if (!x.hour || x.m.is_public) continue;
+      if (!x.hour || x.m.is_public || !reply_window_open(x.m.sent_at, now_)) continue;
       // One acknowledgement per citizen and hour.
       ack_keys.emplace_back(channel_name(x), "ack:" + std::to_string(x.hour->id) + ":" +
                                                  std::to_string(citizens_[x.citizen].id.value));
@@ -231,8 +228,8 @@ class MessageBatch {
   }
 
   storage::InboundMessageRow row_of(const Incoming& x) const {
-    storage::InboundMessageRow row{{}, x.delivery->channel, x.m.dedupe_key, x.m.account_id, x.m.type, x.m.text,
-                                   x.m.reply_to, x.m.sent_at, x.m.flags, std::nullopt, std::nullopt};
+    storage::InboundMessageRow row{{}, x.delivery->channel, channels::platform_id(x.m), x.m.account_id,
+                                   x.m.type, x.m.text, x.m.reply_to, x.m.sent_at, x.m.flags, std::nullopt, std::nullopt};
     if (x.m.location) {
       row.lat = x.m.location->lat;
       row.lon = x.m.location->lon;
@@ -259,7 +256,7 @@ class MessageBatch {
                  m.sender.email};
     c.received_at = m.sent_at;
     c.text = m.text;
-    c.external_message_id = m.dedupe_key;
+    c.external_message_id = channels::platform_id(m);
     c.actor = "channel:" + std::string(domain::to_string(channel));
     c.routing = outcome.decision;
     c.priority = outcome.priority;
@@ -314,6 +311,8 @@ class MessageBatch {
     const auto& x = in_[i];
     // Public comments get no automatic answer: it would be posted publicly under the citizen's comment.
     if (x.m.is_public) return;
+    // A message older than the window (a delayed retry) is stored, but a free-form answer would be refused.
+    if (!reply_window_open(x.m.sent_at, now_)) return;
     auto& citizen = citizens_[x.citizen];
     if (has_flag(x.m.flags, "abusive") && !citizen.netiquette_notified_at) {
       replies_.push_back({i, "netiquette", "netiquette", std::nullopt});
@@ -365,7 +364,7 @@ class MessageBatch {
           now_held.netiquette_notified_at != stored.netiquette_notified_at) {
         memory.push_back({now_held.id, now_held.last_auto_reply_at, now_held.netiquette_notified_at});
       }
-      if (!now_held.created) returning.push_back(now_held.id);
+      if (!now_held.created && wrote_within_window(c)) returning.push_back(now_held.id);
     }
     storage::remember_citizens(tx_, memory);
     // The citizens wrote: their 24-hour windows are open again, so replies held for them may go out.
@@ -373,6 +372,11 @@ class MessageBatch {
     for (const auto& x : in_) {
       if (!citizens_[x.citizen].created) x.delivery->summary->outbox_written = true;
     }
+  }
+
+  bool wrote_within_window(std::size_t citizen) const {
+    return std::any_of(in_.begin(), in_.end(),
+                       [&](const Incoming& x) { return x.citizen == citizen && reply_window_open(x.m.sent_at, now_); });
   }
 
   storage::Tx& tx_;
@@ -390,92 +394,6 @@ class MessageBatch {
   std::vector<PlannedReply> replies_;
 };
 
-void on_edit(storage::Tx& tx, Channel channel, const channels::MessageEdited& e, IngestSummary& summary) {
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "edit:" + e.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  auto found = storage::find_message(tx, channel, e.original_id, domain::Direction::inbound);
-  if (!found) {
-    ++summary.ignored;
-    return;
-  }
-  storage::replace_message_text(tx, found->second, e.new_text, "edited");
-  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "message_edited",
-                        json::serialize(json::object{{"message_id", found->second.value}}));
-  summary.anliegen.push_back(found->first.value);
-}
-
-void on_withdrawn(storage::Tx& tx, Channel channel, const channels::MessageWithdrawn& w, IngestSummary& summary) {
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "withdrawn:" + w.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  auto found = storage::find_message(tx, channel, w.original_id, domain::Direction::inbound);
-  if (!found) {
-    ++summary.ignored;
-    return;
-  }
-  // The citizen took the message back: its text is removed, the fact is kept.
-  storage::replace_message_text(tx, found->second, "", "withdrawn");
-  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "message_withdrawn",
-                        json::serialize(json::object{{"message_id", found->second.value}}));
-  summary.anliegen.push_back(found->first.value);
-}
-
-void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, IngestSummary& summary) {
-  if (r.emoji.empty()) {  // removal of a reaction: nothing to record
-    ++summary.ignored;
-    return;
-  }
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "reaction:" + r.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  auto found = storage::find_message(tx, channel, r.target_id, domain::Direction::outbound);
-  if (!found) found = storage::find_message(tx, channel, r.target_id, domain::Direction::inbound);
-  if (!found) {
-    ++summary.ignored;
-    return;
-  }
-  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "reaction",
-                        json::serialize(json::object{{"message_id", found->second.value}, {"emoji", r.emoji}}));
-}
-
-void on_status(storage::Tx& tx, Channel channel, const channels::DeliveryStatus& s, IngestSummary& summary) {
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "status:" + s.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  const std::string error = s.error_code.empty() ? s.error_text : s.error_code + " " + s.error_text;
-  storage::apply_receipt(tx, channel, s.message_id, s.status, s.at, error);
-  ++summary.receipts;
-}
-
-void on_call(storage::Tx& tx, Channel channel, const channels::CallAttempt& c, const IngestEnvironment& env,
-             IngestSummary& summary) {
-  const std::string ch(domain::to_string(channel));
-  if (!storage::claim_event(tx, ch, "call:" + c.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  ++summary.calls;
-  if (c.event != "connect" || c.direction != "USER_INITIATED") return;
-  // A call opens the 24-hour window like a message does.
-  const auto citizen =
-      storage::lock_citizens(tx, {{{{}, channel, c.sender.key, c.sender.display_name, c.sender.phone, ""}, c.at}})
-          .front();
-  json::object reject{{"account_id", c.account_id}, {"call_id", c.call_id}};
-  storage::enqueue_outbox(tx, {ch, "reject_call", json::serialize(reject), std::nullopt, std::nullopt, citizen.id, false});
-  json::object target{{"account_id", c.account_id},
-                      {"recipient_key", c.sender.key},
-                      {"recipient_phone", c.sender.phone},
-                      {"reply_to_id", ""}};
-  json::object reply{{"text", text_of(*env.city, "calls.not_possible")}, {"target", target}};
-  storage::enqueue_outbox(tx, {ch, "reply", json::serialize(reply), std::nullopt, std::nullopt, citizen.id, false});
-  summary.outbox_written = true;
-}
-
 }  // namespace
 
 bool is_abusive(std::string_view text, const std::vector<std::string>& words) {
@@ -487,38 +405,6 @@ bool is_abusive(std::string_view text, const std::vector<std::string>& words) {
   return false;
 }
 
-namespace {
-
-// Every event but messages, one by one in delivery order (messages are stored by then).
-void apply_other_events(storage::Tx& tx, const Delivery& d) {
-  auto& summary = *d.summary;
-  for (const auto& event : d.parsed->events) {
-    std::visit(
-        [&](const auto& e) {
-          using T = std::decay_t<decltype(e)>;
-          if constexpr (std::is_same_v<T, channels::InboundMessage>) {
-            // stored with the batch
-          } else if constexpr (std::is_same_v<T, channels::MessageEdited>) {
-            on_edit(tx, d.channel, e, summary);
-          } else if constexpr (std::is_same_v<T, channels::MessageWithdrawn>) {
-            on_withdrawn(tx, d.channel, e, summary);
-          } else if constexpr (std::is_same_v<T, channels::Reaction>) {
-            on_reaction(tx, d.channel, e, summary);
-          } else if constexpr (std::is_same_v<T, channels::DeliveryStatus>) {
-            on_status(tx, d.channel, e, summary);
-          } else if constexpr (std::is_same_v<T, channels::CallAttempt>) {
-            on_call(tx, d.channel, e, *d.env, summary);
-          } else if constexpr (std::is_same_v<T, channels::PlatformError>) {
-            ++summary.platform_errors;
-          } else {
-            ++summary.ignored;
-          }
-        },
-        event);
-  }
-}
-
-}  // namespace
 
 void IngestBatch::flush(storage::Tx& tx) {
   std::vector<storage::InboxRow> rows;
@@ -554,7 +440,7 @@ void IngestBatch::flush(storage::Tx& tx) {
     }
     batch.store();
   }
-  for (const auto* d : accepted) apply_other_events(tx, *d);
+  for (const auto* d : accepted) chat_ingest_detail::apply_other_events(tx, *d);
   deliveries_.clear();
 }
 

@@ -2,8 +2,9 @@
 // Stores verified webhook deliveries of the chat channels inside their database transaction: the raw
 // delivery, citizens, threads (append to an open Anliegen or open a new, routed one), Sprechstunde
 // membership, media to download, edits, withdrawals, reactions, delivery receipts, call rejections,
-// and the automatic German replies (Sprechstunde acknowledgement, next-hour notice, netiquette)
-// written to the outbox. The deliveries of one group commit are stored together, with one statement
+// citizens' identity changes, and the automatic German replies (Sprechstunde acknowledgement, next-hour
+// notice, netiquette, fixed answers) written to the outbox — none for a message or call older than the
+// 24-hour window. The deliveries of one group commit are stored together, with one statement
 // per table. Runs on a database thread; pure decisions come from domain/.
 #include <cstdint>
 #include <functional>
@@ -59,7 +60,8 @@ struct Delivery {
 //
 // Messages of all deliveries go through a few multi-row statements (raw deliveries, event keys,
 // citizens, open threads, new Anliegen, appended messages, automatic answers); other events (edits,
-// withdrawals, reactions, receipts, calls) follow one by one, after the messages they may refer to.
+// withdrawals, reactions, receipts, calls, fixed answers, identity changes) follow one by one, after the
+// messages they may refer to (gateway/ingest/chat_events.hpp).
 class IngestBatch : public storage::Deferred {
  public:
   void add(Delivery delivery) { deliveries_.push_back(std::move(delivery)); }

@@ -150,6 +150,27 @@ TEST_CASE("Facebook: a Page comment is a public comment answered under it, or pr
   CHECK(last_body(s, "/v23.0/me/messages").at("recipient").at("comment_id") == "900000000000001_1000000000000001");
 }
 
+TEST_CASE("Facebook: an edited comment updates the stored text, a removed one is withdrawn") {
+  SocialGateway s;
+  const std::string id = "111_222";
+  const auto now = unix_now();
+  CHECK(s.post_meta("facebook", fb_comment(id, "Bache en la avenida", now)).status == 200);
+  CHECK(s.sql("SELECT external_id FROM messages WHERE direction = 'inbound'") == id);
+  CHECK(s.post_meta("facebook", fb_comment(id, "Schlagloch in der Bismarckstraße 5", now + 60, kFbUser, "edited"))
+            .status == 200);
+  CHECK(s.sql("SELECT text || ' ' || array_to_string(flags, ',') FROM messages WHERE direction = 'inbound'") ==
+        "Schlagloch in der Bismarckstraße 5 public,edited");
+  CHECK(s.sql("SELECT count(*) FROM audit_events WHERE type = 'message_edited'") == "1");
+  CHECK(s.post_meta("facebook", fb_comment(id, "", now + 120, kFbUser, "remove")).status == 200);
+  CHECK(s.sql("SELECT text || ' ' || array_to_string(flags, ',') FROM messages WHERE direction = 'inbound'") ==
+        " public,edited,withdrawn");
+  CHECK(s.sql("SELECT count(*) FROM anliegen") == "1");
+  settle(s);
+  // The answer still goes under the comment itself.
+  REQUIRE(s.reply(R"({"text":"Danke, wir kümmern uns."})").status == 202);
+  REQUIRE_MESSAGE(s.platform.wait_for(1, "/v23.0/" + id + "/comments"), outbox(s));
+}
+
 TEST_CASE("Instagram: a DM is answered through the Send API, a comment under the comment") {
   SocialGateway s;
   const auto body = meta_dm("instagram", kIgAccountId, "ig_MID-1", "Der Brunnen ist voller Müll.", unix_now(), kIgUser);

@@ -39,9 +39,9 @@ inline std::string meta_dm(const std::string& object, const std::string& account
   return json::serialize(doc);
 }
 
-// A top-level comment on a Page post.
+// A top-level comment on a Page post; `verb` add, edited or remove.
 inline std::string fb_comment(const std::string& comment_id, const std::string& text, long long ts_seconds,
-                              const std::string& user = "7100000000000001") {
+                              const std::string& user = "7100000000000001", const std::string& verb = "add") {
   namespace json = boost::json;
   const std::string post = kPageId + "_900000000000001";
   json::object value{{"from", json::object{{"id", user}, {"name", "Erika Mustermann"}}},
@@ -51,7 +51,7 @@ inline std::string fb_comment(const std::string& comment_id, const std::string& 
                      {"created_time", ts_seconds},
                      {"item", "comment"},
                      {"parent_id", post},
-                     {"verb", "add"}};
+                     {"verb", verb}};
   json::object doc{{"object", "page"},
                    {"entry", json::array{json::object{
                                  {"id", kPageId},

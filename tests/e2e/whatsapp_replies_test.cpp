@@ -157,13 +157,13 @@ TEST_CASE("the 24-hour window: refused without a template; with one, the reply i
   }
   SUBCASE("with a template") {
     WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "anliegen_antwort"}});
+    // Too old for an automatic answer too: nothing goes out until the template.
     CHECK(wa.send(wa_delivery({wa_text("wamid.W2", "alt", unix_now() - 2 * 86400)})).status == 200);
-    REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));  // the auto-reply
     const auto id = case_id(wa);
     auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Die Antwort"})", wa.office);
     REQUIRE_MESSAGE(reply.status == 202, reply.body);
     CHECK(json::parse(reply.body).at("delivery_status") == "held");
-    REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 2; }));
+    REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
     auto tpl = last_sent_body(*wa.graph);
     CHECK(tpl.at("type") == "template");
     CHECK(tpl.at("template").at("name") == "anliegen_antwort");
@@ -171,7 +171,7 @@ TEST_CASE("the 24-hour window: refused without a template; with one, the reply i
     const auto reference = wa.sql("SELECT reference FROM anliegen WHERE id = " + id);
     CHECK(json::serialize(tpl).find(reference) != std::string::npos);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    CHECK(wa.graph->sent_messages().size() == 2);
+    CHECK(wa.graph->sent_messages().size() == 1);
     // The citizen answers: the window is open, the held reply goes out.
     CHECK(wa.send(wa_delivery({wa_text("wamid.W3", "Ja?", unix_now())})).status == 200);
     REQUIRE(eventually([&] {
@@ -199,11 +199,42 @@ TEST_CASE("replies on channels without a way back are recorded as not_deliverabl
   check_problem(wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"x"})", other_clerk), 404);
 }
 
-TEST_CASE("a call is rejected through the Graph API and answered in German") {
+TEST_CASE("a message older than 24 hours is stored but gets no automatic answer; the next fresh one does") {
+  WhatsAppGateway wa;
+  CHECK(wa.send(wa_delivery({wa_text("wamid.L1", "Schlagloch", unix_now() - 30 * 3600)})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE external_id = 'wamid.L1'") == "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(wa.graph->sent_messages().empty());
+  CHECK(wa.sql("SELECT count(*) FROM outbox") == "0");
+  CHECK(wa.sql("SELECT count(*) FROM citizens WHERE last_auto_reply_at IS NULL") == "1");
+  // Nor does the netiquette note go out for a late abusive message, and it is not remembered as sent.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.L2", "Ihr Idioten", unix_now() - 25 * 3600)})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM outbox") == "0");
+  CHECK(wa.sql("SELECT count(*) FROM citizens WHERE netiquette_notified_at IS NULL") == "1");
+  CHECK(wa.send(wa_delivery({wa_text("wamid.L3", "Ist das angekommen?", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  CHECK(last_sent_body(*wa.graph).at("context").at("message_id") == "wamid.L3");
+}
+
+TEST_CASE("a call is rejected through the Graph API and answered in German; a call older than 24 hours is not") {
   WhatsAppGateway wa;
   std::ifstream in(std::string(ANLIEGEN_SOURCE_DIR) + "/tests/fixtures/whatsapp/call_connect.json");
+  std::stringstream stored;
+  stored << in.rdbuf();
+  const std::string old_call = stored.str();  // placed days ago
+  CHECK(wa.send(old_call).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(wa.graph->call_actions().empty());
+  CHECK(wa.graph->sent_messages().empty());
+  CHECK(wa.sql("SELECT count(*) FROM outbox") == "0");
+
+  auto now_call = json::parse(old_call);
+  auto& call = now_call.at("entry").at(0).at("changes").at(0).at("value").at("calls").at(0).as_object();
+  call["id"] = "wacid.ANL-TEST-CALL-NOW";
+  call["timestamp"] = std::to_string(unix_now());
   std::stringstream fixture;
-  fixture << in.rdbuf();
+  fixture << json::serialize(now_call);
   CHECK(wa.send(fixture.str()).status == 200);
   REQUIRE(eventually([&] { return wa.graph->call_actions().size() >= 1 && wa.graph->sent_messages().size() >= 1; }));
   auto action = json::parse(wa.graph->call_actions().front().body);
@@ -223,4 +254,72 @@ TEST_CASE("abusive messages are flagged, still routed, and the netiquette note c
   CHECK(wa.sql("SELECT unit_code FROM anliegen") == "tiefbau");
   CHECK(wa.send(wa_delivery({wa_text("wamid.X2", "Idioten!", unix_now())})).status == 200);
   CHECK(wa.sql("SELECT count(*) FROM messages WHERE 'netiquette' = ANY(flags)") == "1");
+}
+
+TEST_CASE("system messages open no Anliegen; a changed number and user id re-key the citizen") {
+  WhatsAppGateway wa;
+  CHECK(wa.send(wa_delivery({wa_text("wamid.I1", "Schlagloch in der Bismarckstraße", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  const auto now = std::to_string(unix_now());
+  json::object number{{"from", "4915112345678"}, {"from_user_id", "DE.1001"}, {"id", "wamid.I2"},
+                      {"timestamp", now}, {"type", "system"},
+                      {"system", json::object{{"body", "Erika changed from 4915112345678 to 4915187654321"},
+                                              {"wa_id", "4915187654321"},
+                                              {"type", "user_changed_number"}}}};
+  json::object user_id{{"id", "wamid.I3"}, {"timestamp", now}, {"type", "system"},
+                       {"system", json::object{{"body", "User changed from DE.1001 to DE.1002"},
+                                               {"user_id", "DE.1002"},
+                                               {"previous_user_id", "DE.1001"},
+                                               {"type", "user_changed_user_id"}}}};
+  json::object other{{"from", "4915187654321"}, {"from_user_id", "DE.1001"}, {"id", "wamid.I4"},
+                     {"timestamp", now}, {"type", "system"},
+                     {"system", json::object{{"body", "security code changed"}, {"type", "customer_identity_changed"}}}};
+  CHECK(wa.send(wa_delivery({number, user_id, other})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE direction = 'inbound'") == "1");
+  CHECK(wa.sql("SELECT string_agg(external_id || ' ' || phone, ',') FROM citizens") == "DE.1002 4915187654321");
+  // The citizen writes under the new id: the same thread, no second automatic answer.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.I5", "Ist schon jemand dran?", unix_now(), "DE.1002", "4915187654321")},
+                            "DE.1002", "4915187654321"))
+            .status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(wa.sql("SELECT count(*) FROM citizens") == "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(wa.graph->sent_messages().size() == 1);
+}
+
+TEST_CASE("request_welcome and unsupported messages get a fixed German answer and open no Anliegen") {
+  WhatsAppGateway wa;
+  json::object welcome{{"from", "4915112345678"}, {"from_user_id", "DE.1001"}, {"id", "wamid.F1"},
+                       {"timestamp", std::to_string(unix_now())}, {"type", "request_welcome"}};
+  CHECK(wa.send(wa_delivery({welcome})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  auto body = last_sent_body(*wa.graph);
+  CHECK(body.at("to") == "4915112345678");
+  CHECK(std::string(body.at("text").at("body").as_string()).find("Willkommen") != std::string::npos);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "0");
+  CHECK(wa.sql("SELECT count(*) FROM messages") == "0");
+  // The citizen's first real message still gets the answer with its reference number.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.F0", "Laterne kaputt", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 2; }));
+  const auto reference = wa.sql("SELECT reference FROM anliegen");
+  CHECK(std::string(last_sent_body(*wa.graph).at("text").at("body").as_string()).find(reference) != std::string::npos);
+
+  json::object poll{{"from", "4916000000000"}, {"from_user_id", "DE.2002"}, {"id", "wamid.F2"},
+                    {"timestamp", std::to_string(unix_now())}, {"type", "unsupported"},
+                    {"unsupported", json::object{{"type", "poll_creation"}}},
+                    {"errors", json::array{json::object{{"code", 131051}, {"title", "Message type unknown"}}}}};
+  CHECK(wa.send(wa_delivery({poll}, "DE.2002", "4916000000000")).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 3; }));
+  body = last_sent_body(*wa.graph);
+  CHECK(body.at("to") == "4916000000000");
+  CHECK(std::string(body.at("text").at("body").as_string()).find("nicht lesen") != std::string::npos);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");
+  // A second one within the interval, and the same delivery again: no more answers.
+  poll["id"] = "wamid.F3";
+  CHECK(wa.send(wa_delivery({poll}, "DE.2002", "4916000000000")).status == 200);
+  CHECK(wa.send(wa_delivery({poll}, "DE.2002", "4916000000000")).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(wa.graph->sent_messages().size() == 3);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");  // the one real message
 }

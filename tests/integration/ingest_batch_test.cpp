@@ -119,6 +119,14 @@ std::vector<Sent> mixed_group() {
   return group;
 }
 
+// A clerk's reply to `citizen`, held until their 24-hour window opens again.
+void hold_reply_for(Ingest& ingest, const std::string& citizen) {
+  ingest.conn->transact([&](storage::Tx& tx) {
+    const auto c = storage::lock_citizen(tx, {{}, domain::Channel::whatsapp, citizen, "", "", ""});
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", "{}", std::nullopt, std::nullopt, c.id, true});
+  });
+}
+
 }  // namespace
 
 TEST_CASE("a group of deliveries leaves what the same deliveries leave one by one") {
@@ -178,10 +186,7 @@ TEST_CASE("a returning citizen's message joins the stored thread and releases re
   Ingest ingest;
   std::vector<Sent> first{delivery("d1", {text("wamid.1", "A", "Schlagloch in der Bismarckstraße")})};
   ingest.together(first);
-  ingest.conn->transact([&](storage::Tx& tx) {
-    const auto citizen = storage::lock_citizen(tx, {{}, domain::Channel::whatsapp, "A", "", "", ""});
-    storage::enqueue_outbox(tx, {"whatsapp", "reply", "{}", std::nullopt, std::nullopt, citizen.id, true});
-  });
+  hold_reply_for(ingest, "A");
 
   std::vector<Sent> second{delivery("d2", {text("wamid.2", "A", "Noch eine Frage")})};
   ingest.together(second);
@@ -192,4 +197,41 @@ TEST_CASE("a returning citizen's message joins the stored thread and releases re
   // The automatic answer went out with the first message; within the interval there is no second one.
   CHECK(ingest.scalar("SELECT count(*) FROM outbox WHERE kind = 'reply' AND payload ? 'text'") == "1");
   CHECK(ingest.scalar("SELECT count(*) FROM anliegen WHERE search @@ plainto_tsquery('german', 'Frage')") == "1");
+}
+
+TEST_CASE("a message older than 24 hours is stored without automatic answers, together or one by one") {
+  auto group_of = [] {
+    std::vector<Sent> group;
+    auto late = text("wamid.L1", "D", "Du Idiot, die Laterne ist immer noch dunkel");
+    late.sent_at -= std::chrono::hours(30);
+    group.push_back(delivery("d1", {late}));
+    group.push_back(delivery("d2", {text("wamid.E1", "E", "Schlagloch")}));
+    return group;
+  };
+  Ingest grouped, single;
+  auto together = group_of();
+  auto apart = group_of();
+  grouped.together(together);
+  single.one_by_one(apart);
+  CHECK(grouped.contents() == single.contents());
+  CHECK(grouped.scalar("SELECT count(*) FROM anliegen") == "2");
+  CHECK(grouped.scalar("SELECT string_agg(payload->'target'->>'recipient_key', ',') FROM outbox") == "E");
+  // D's reply memory stays empty: the next fresh message is answered.
+  CHECK(grouped.scalar("SELECT string_agg(external_id, ',' ORDER BY external_id) FROM citizens "
+                       "WHERE last_auto_reply_at IS NULL AND netiquette_notified_at IS NULL") == "D");
+  CHECK_FALSE(together[0].summary.outbox_written);
+}
+
+TEST_CASE("a returning citizen's message older than 24 hours does not release replies held for them") {
+  Ingest ingest;
+  std::vector<Sent> first{delivery("d1", {text("wamid.1", "A", "Schlagloch in der Bismarckstraße")})};
+  ingest.together(first);
+  hold_reply_for(ingest, "A");
+  auto late = text("wamid.2", "A", "Noch eine Frage");
+  late.sent_at -= std::chrono::hours(25);
+  std::vector<Sent> second{delivery("d2", {late})};
+  ingest.together(second);
+  CHECK(second[0].summary.messages == 1);
+  CHECK(ingest.scalar("SELECT count(*) FROM outbox WHERE state = 'held'") == "1");
+  CHECK_FALSE(second[0].summary.outbox_written);
 }

@@ -53,3 +53,26 @@ TEST_CASE("concurrent migrations are serialised by the advisory lock") {
   CHECK(applied == std::stoi(db.scalar("SELECT count(*) FROM schema_migrations")));
   CHECK(db.scalar("SELECT max(version) FROM schema_migrations") == std::to_string(storage::latest_schema_version()));
 }
+
+TEST_CASE("V011 stores Facebook feed comments under their bare comment id, unless that id is taken") {
+  testing::TestDatabase db;
+  storage::migrate(db.dsn());
+  db.scalar("INSERT INTO units (code, name) VALUES ('buergerservice', 'Bürgerservice') ON CONFLICT DO NOTHING");
+  const auto anliegen = db.scalar(
+      "INSERT INTO anliegen (reference, kind, channel, unit_code, received_at) "
+      "VALUES ('A-1', 'comment', 'facebook', 'buergerservice', now()) RETURNING id");
+  const auto message = [&](const std::string& channel, const std::string& external_id) {
+    db.scalar("INSERT INTO messages (anliegen_id, direction, channel, external_id, sent_at) VALUES (" + anliegen +
+              ", 'inbound', '" + channel + "', '" + external_id + "', now())");
+  };
+  message("facebook", "111_222:add");
+  message("facebook", "111_333:add");
+  message("facebook", "111_333");  // the bare id is taken: the old row keeps its id
+  message("instagram", "179_1:add");
+  message("facebook", "m_abc");
+  db.scalar("DELETE FROM schema_migrations WHERE version = 11");
+  const auto again = storage::migrate(db.dsn());
+  REQUIRE(again.applied.size() == 1);
+  CHECK(db.scalar("SELECT string_agg(channel || ' ' || external_id, ',' ORDER BY id) FROM messages") ==
+        "facebook 111_222,facebook 111_333:add,facebook 111_333,instagram 179_1:add,facebook m_abc");
+}

@@ -208,6 +208,9 @@ TEST_CASE("facebook: feed comments are public Anliegen; edits and removals refer
   CHECK(c.is_public);
   CHECK(c.type == "comment");
   CHECK(c.dedupe_key == "900000000000001_1000000000000001:add");
+  // Stored under the bare comment id, which the edit and removal below refer to.
+  CHECK(c.external_id == "900000000000001_1000000000000001");
+  CHECK(platform_id(c) == "900000000000001_1000000000000001");
   CHECK(c.thread_key == "900000000000001_1000000000000001");
   CHECK(c.reply_to == "510000000000001_900000000000001");
   CHECK(c.sender.key == kPsid);
@@ -235,6 +238,8 @@ TEST_CASE("facebook: feed comments are public Anliegen; edits and removals refer
   CHECK(w.channel == domain::Channel::facebook);
   CHECK(w.original_id == "900000000000001_1000000000000001");
   CHECK(w.dedupe_key == "900000000000001_1000000000000001:remove");
+  CHECK(w.original_id == platform_id(c));
+  CHECK(edit.original_id == platform_id(c));
 
   CHECK(only<Ignored>(deliver("feed_own_comment")).reason == "own comment");
   CHECK(only<Ignored>(deliver("feed_reaction")).reason == "feed item not handled: reaction");

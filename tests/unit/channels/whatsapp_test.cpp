@@ -234,35 +234,62 @@ TEST_CASE("edit and revoke refer to the original message") {
   CHECK(wd.original_id == "wamid.ANL-TEST-0002");
 }
 
-TEST_CASE("system messages: number change and BSUID change without from") {
+TEST_CASE("system messages are identity changes, never messages: new number, new BSUID without from") {
   const auto r = deliver("system");
   REQUIRE(r.events.size() == 2);
-  const auto& number = event<InboundMessage>(r, 0);
-  CHECK(number.type == "system");
-  CHECK(has_flag(number, "system"));
-  CHECK(has_flag(number, "system:user_changed_number"));
-  CHECK(number.text == "Erika Mustermann changed from 4915112345678 to 4915187654321");
-  CHECK(number.sender.key == "DE.1000000000001");
+  const auto& number = event<IdentityChanged>(r, 0);
+  CHECK(number.dedupe_key == "wamid.ANL-TEST-0018");
+  CHECK(number.old_key == "DE.1000000000001");
+  CHECK(number.new_key.empty());  // keyed on the BSUID, which this notice does not change
+  CHECK(number.new_phone == "4915187654321");
+  CHECK(unix_s(number.at) == 1795600018);
 
-  const auto& bsuid = event<InboundMessage>(r, 1);
-  CHECK(has_flag(bsuid, "system"));
-  CHECK(has_flag(bsuid, "system:user_changed_user_id"));
-  CHECK(bsuid.sender.key == "DE.1000000000001");  // the identity we know the citizen by
-  CHECK(bsuid.sender.phone.empty());
+  const auto& bsuid = event<IdentityChanged>(r, 1);
+  CHECK(bsuid.old_key == "DE.1000000000001");  // the identity we know the citizen by
+  CHECK(bsuid.new_key == "DE.1000000000002");
+  CHECK(bsuid.new_phone.empty());
 }
 
-TEST_CASE("unsupported keeps the error code and has no text") {
-  const auto r = deliver("unsupported");
-  const auto& m = only<InboundMessage>(r);
-  CHECK(m.type == "unsupported");
-  CHECK(m.text.empty());
-  CHECK(has_flag(m, "unsupported"));
-  CHECK(has_flag(m, "unsupported:poll_creation"));
-  CHECK(has_flag(m, "error:131051"));
+TEST_CASE("system messages: a citizen known by phone moves to the new number; other subtypes are ignored") {
+  const auto body = [](const std::string& message) {
+    return R"({"object":"whatsapp_business_account","entry":[{"id":"310000000000001","changes":[{
+      "field":"messages","value":{"messaging_product":"whatsapp",
+      "metadata":{"display_phone_number":"4923100000000","phone_number_id":"410000000000002"},
+      "messages":[)" + message + "]}}]}]}";
+  };
+  const auto phone = deliver_body(body(R"({"from":"4915112345678","id":"wamid.N1","timestamp":"1795600001",
+      "type":"system","system":{"body":"changed","wa_id":"4915187654321","type":"user_changed_number"}})"));
+  const auto& moved = only<IdentityChanged>(phone);
+  CHECK(moved.old_key == "4915112345678");
+  CHECK(moved.new_key == "4915187654321");
+  CHECK(moved.new_phone == "4915187654321");
+  const auto both = deliver_body(body(R"({"from":"4915112345678","from_user_id":"DE.1","id":"wamid.N2",
+      "timestamp":"1795600001","type":"system",
+      "system":{"wa_id":"4915187654321","user_id":"DE.2","type":"user_changed_number"}})"));
+  CHECK(only<IdentityChanged>(both).old_key == "DE.1");
+  CHECK(only<IdentityChanged>(both).new_key == "DE.2");
+  CHECK(only<IdentityChanged>(both).new_phone == "4915187654321");
+  const auto other = deliver_body(body(R"({"from":"4915112345678","id":"wamid.N3","timestamp":"1795600001",
+      "type":"system","system":{"body":"security code changed","type":"customer_identity_changed"}})"));
+  CHECK(only<Ignored>(other).reason == "system message: customer_identity_changed");
 }
 
-TEST_CASE("order, request_welcome and unknown types are kept, flagged, never an error") {
-  for (const char* name : {"unknown_type", "order", "request_welcome"}) {
+TEST_CASE("unsupported and request_welcome get a fixed answer, never an Anliegen") {
+  const auto u = deliver("unsupported");
+  const auto& unsupported = only<FixedAnswer>(u);
+  CHECK(unsupported.text_key == "whatsapp.unsupported");
+  CHECK(unsupported.dedupe_key == "wamid.ANL-TEST-0020");
+  CHECK(unsupported.account_id == "410000000000002");
+  check_erika(unsupported.sender);
+  const auto w = deliver("request_welcome");
+  const auto& welcome = only<FixedAnswer>(w);
+  CHECK(welcome.text_key == "whatsapp.welcome");
+  CHECK(unix_s(welcome.at) == 1795600023);
+  check_erika(welcome.sender);
+}
+
+TEST_CASE("order and unknown types are kept, flagged, never an error") {
+  for (const char* name : {"unknown_type", "order"}) {
     CAPTURE(name);
     const auto r = deliver(name);
     const auto& m = only<InboundMessage>(r);

@@ -1,0 +1,199 @@
+#include "gateway/ingest/chat_events.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <variant>
+
+#include "storage/cases.hpp"
+#include "storage/outbox.hpp"
+#include "storage/threads.hpp"
+
+namespace anliegen::gateway::chat_ingest_detail {
+namespace {
+
+namespace json = boost::json;
+using domain::Channel;
+
+void on_edit(storage::Tx& tx, Channel channel, const channels::MessageEdited& e, IngestSummary& summary) {
+  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "edit:" + e.dedupe_key)) {
+    ++summary.duplicates;
+    return;
+  }
+  auto found = storage::find_message(tx, channel, e.original_id, domain::Direction::inbound);
+  if (!found) {
+    ++summary.ignored;
+    return;
+  }
+  storage::replace_message_text(tx, found->second, e.new_text, "edited");
+  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "message_edited",
+                        json::serialize(json::object{{"message_id", found->second.value}}));
+  summary.anliegen.push_back(found->first.value);
+}
+
+void on_withdrawn(storage::Tx& tx, Channel channel, const channels::MessageWithdrawn& w, IngestSummary& summary) {
+  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "withdrawn:" + w.dedupe_key)) {
+    ++summary.duplicates;
+    return;
+  }
+  auto found = storage::find_message(tx, channel, w.original_id, domain::Direction::inbound);
+  if (!found) {
+    ++summary.ignored;
+    return;
+  }
+  // The citizen took the message back: its text is removed, the fact is kept.
+  storage::replace_message_text(tx, found->second, "", "withdrawn");
+  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "message_withdrawn",
+                        json::serialize(json::object{{"message_id", found->second.value}}));
+  summary.anliegen.push_back(found->first.value);
+}
+
+void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, IngestSummary& summary) {
+  if (r.emoji.empty()) {  // removal of a reaction: nothing to record
+    ++summary.ignored;
+    return;
+  }
+  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "reaction:" + r.dedupe_key)) {
+    ++summary.duplicates;
+    return;
+  }
+  auto found = storage::find_message(tx, channel, r.target_id, domain::Direction::outbound);
+  if (!found) found = storage::find_message(tx, channel, r.target_id, domain::Direction::inbound);
+  if (!found) {
+    ++summary.ignored;
+    return;
+  }
+  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "reaction",
+                        json::serialize(json::object{{"message_id", found->second.value}, {"emoji", r.emoji}}));
+}
+
+void on_status(storage::Tx& tx, Channel channel, const channels::DeliveryStatus& s, IngestSummary& summary) {
+  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "status:" + s.dedupe_key)) {
+    ++summary.duplicates;
+    return;
+  }
+  const std::string error = s.error_code.empty() ? s.error_text : s.error_code + " " + s.error_text;
+  storage::apply_receipt(tx, channel, s.message_id, s.status, s.at, error);
+  ++summary.receipts;
+}
+
+void on_fixed_answer(storage::Tx& tx, Channel channel, const channels::FixedAnswer& f, const IngestEnvironment& env,
+                     IngestSummary& summary) {
+  const std::string ch(domain::to_string(channel));
+  if (!storage::claim_event(tx, ch, "fixed:" + f.dedupe_key)) {
+    ++summary.duplicates;
+    return;
+  }
+  const auto now = env.clock->now();
+  const auto at = usable_time(f.at, now);
+  const std::string text = text_of(*env.city, f.text_key);
+  // Without a configured text, or too late for a free-form answer, the event is only acknowledged.
+  if (text.empty() || !reply_window_open(at, now)) {
+    ++summary.ignored;
+    return;
+  }
+  const auto citizen =
+      storage::lock_citizens(tx, {{{{}, channel, f.sender.key, f.sender.display_name, f.sender.phone, ""}, at}})
+          .front();
+  // Each fixed answer at most once per citizen and half day (UTC); it does not hold back the answer with
+  // the reference number that the citizen's first real message gets.
+  const auto half_day = domain::to_unix_ms(now) / (12LL * 3600 * 1000);
+  if (!storage::claim_event(tx, ch, "fixed-sent:" + f.text_key + ":" + std::to_string(citizen.id.value) + ":" +
+                                        std::to_string(half_day))) {
+    ++summary.ignored;
+    return;
+  }
+  json::object target{{"account_id", f.account_id},
+                      {"recipient_key", f.sender.key},
+                      {"recipient_phone", f.sender.phone},
+                      {"reply_to_id", ""}};
+  json::object reply{{"text", text}, {"target", target}};
+  storage::enqueue_outbox(tx, {ch, "reply", json::serialize(reply), std::nullopt, std::nullopt, citizen.id, false});
+  summary.outbox_written = true;
+}
+
+void on_identity(storage::Tx& tx, Channel channel, const channels::IdentityChanged& c, IngestSummary& summary) {
+  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "identity:" + c.dedupe_key)) {
+    ++summary.duplicates;
+    return;
+  }
+  if (!storage::change_citizen_identity(tx, channel, c.old_key, c.new_key, c.new_phone)) ++summary.ignored;
+}
+
+void on_call(storage::Tx& tx, Channel channel, const channels::CallAttempt& c, const IngestEnvironment& env,
+             IngestSummary& summary) {
+  const std::string ch(domain::to_string(channel));
+  if (!storage::claim_event(tx, ch, "call:" + c.dedupe_key)) {
+    ++summary.duplicates;
+    return;
+  }
+  ++summary.calls;
+  if (c.event != "connect" || c.direction != "USER_INITIATED") return;
+  // A call without a usable timestamp counts as placed when it arrived. One delivered late is long over:
+  // nothing to reject, and the window it opened has closed.
+  const auto now = env.clock->now();
+  const auto at = usable_time(c.at, now);
+  if (!reply_window_open(at, now)) return;
+  // A call opens the 24-hour window like a message does.
+  const auto citizen =
+      storage::lock_citizens(tx, {{{{}, channel, c.sender.key, c.sender.display_name, c.sender.phone, ""}, at}})
+          .front();
+  json::object reject{{"account_id", c.account_id}, {"call_id", c.call_id}};
+  storage::enqueue_outbox(tx, {ch, "reject_call", json::serialize(reject), std::nullopt, std::nullopt, citizen.id, false});
+  json::object target{{"account_id", c.account_id},
+                      {"recipient_key", c.sender.key},
+                      {"recipient_phone", c.sender.phone},
+                      {"reply_to_id", ""}};
+  json::object reply{{"text", text_of(*env.city, "calls.not_possible")}, {"target", target}};
+  storage::enqueue_outbox(tx, {ch, "reply", json::serialize(reply), std::nullopt, std::nullopt, citizen.id, false});
+  summary.outbox_written = true;
+}
+
+}  // namespace
+
+std::string text_of(const config::CityConfig& city, const std::string& key) {
+  const auto it = city.texts.find(key);
+  return it == city.texts.end() ? std::string() : it->second;
+}
+
+bool reply_window_open(domain::Timestamp sent_at, domain::Timestamp now) {
+  return now - sent_at < std::chrono::hours(24);
+}
+
+domain::Timestamp usable_time(domain::Timestamp at, domain::Timestamp now) {
+  return domain::to_unix_ms(at) <= 0 || at > now + std::chrono::minutes(5) ? now : at;
+}
+
+void apply_other_events(storage::Tx& tx, const Delivery& d) {
+  auto& summary = *d.summary;
+  for (const auto& event : d.parsed->events) {
+    std::visit(
+        [&](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, channels::InboundMessage>) {
+            // stored with the batch
+          } else if constexpr (std::is_same_v<T, channels::MessageEdited>) {
+            on_edit(tx, d.channel, e, summary);
+          } else if constexpr (std::is_same_v<T, channels::MessageWithdrawn>) {
+            on_withdrawn(tx, d.channel, e, summary);
+          } else if constexpr (std::is_same_v<T, channels::Reaction>) {
+            on_reaction(tx, d.channel, e, summary);
+          } else if constexpr (std::is_same_v<T, channels::DeliveryStatus>) {
+            on_status(tx, d.channel, e, summary);
+          } else if constexpr (std::is_same_v<T, channels::CallAttempt>) {
+            on_call(tx, d.channel, e, *d.env, summary);
+          } else if constexpr (std::is_same_v<T, channels::FixedAnswer>) {
+            on_fixed_answer(tx, d.channel, e, *d.env, summary);
+          } else if constexpr (std::is_same_v<T, channels::IdentityChanged>) {
+            on_identity(tx, d.channel, e, summary);
+          } else if constexpr (std::is_same_v<T, channels::PlatformError>) {
+            ++summary.platform_errors;
+          } else {
+            ++summary.ignored;
+          }
+        },
+        event);
+  }
+}
+
+}  // namespace anliegen::gateway::chat_ingest_detail

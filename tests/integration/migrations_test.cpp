@@ -54,7 +54,7 @@ TEST_CASE("concurrent migrations are serialised by the advisory lock") {
   CHECK(db.scalar("SELECT max(version) FROM schema_migrations") == std::to_string(storage::latest_schema_version()));
 }
 
-TEST_CASE("V011 stores Facebook feed comments under their bare comment id, unless that id is taken") {
+TEST_CASE("V010 stores Facebook feed comments under their bare comment id, unless that id is taken") {
   testing::TestDatabase db;
   storage::migrate(db.dsn());
   db.scalar("INSERT INTO units (code, name) VALUES ('buergerservice', 'Bürgerservice') ON CONFLICT DO NOTHING");
@@ -70,7 +70,7 @@ TEST_CASE("V011 stores Facebook feed comments under their bare comment id, unles
   message("facebook", "111_333");  // the bare id is taken: the old row keeps its id
   message("instagram", "179_1:add");
   message("facebook", "m_abc");
-  db.scalar("DELETE FROM schema_migrations WHERE version = 11");
+  db.scalar("DELETE FROM schema_migrations WHERE version = 10");
   const auto again = storage::migrate(db.dsn());
   REQUIRE(again.applied.size() == 1);
   CHECK(db.scalar("SELECT string_agg(channel || ' ' || external_id, ',' ORDER BY id) FROM messages") ==

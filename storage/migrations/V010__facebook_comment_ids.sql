@@ -1,4 +1,4 @@
--- Version 11: Facebook feed comments are stored under their bare comment_id, the id that the `edited`
+-- Version 10: Facebook feed comments are stored under their bare comment_id, the id that the `edited`
 -- and `remove` events name (docs/channels/facebook.md). Until now the first delivery's dedupe key
 -- "<comment_id>:add" was stored, so edits and removals never found the comment. A comment whose bare id
 -- is somehow taken already keeps its old id.

@@ -25,8 +25,11 @@ std::optional<ReplyContext> load_reply_context(Tx& tx, domain::AnliegenId id) {
   c.citizen_last_inbound_at = detail::optional_timestamp_from_ms(r[0][8]);
   c.kind = domain::parse_kind(r[0][9].as<std::string>()).value_or(domain::Kind::message);
   c.is_public = r[0][10].as<bool>();
+  // The thread hangs on the first inbound comment, or on its parent when that comment answered another
+  // one (flag comment_reply, reply_to = the top-level comment): Instagram only takes replies to those.
   const auto first = t.exec_params(
-      "SELECT coalesce(external_id, '') FROM messages WHERE anliegen_id = $1 AND direction = 'inbound' "
+      "SELECT CASE WHEN 'comment_reply' = ANY(flags) AND coalesce(reply_to, '') <> '' THEN reply_to "
+      "ELSE coalesce(external_id, '') END FROM messages WHERE anliegen_id = $1 AND direction = 'inbound' "
       "ORDER BY sent_at, id LIMIT 1",
       id.value);
   if (!first.empty()) c.thread_key = first[0][0].as<std::string>();

@@ -20,7 +20,8 @@ struct ReplyContext {
   std::optional<domain::Timestamp> citizen_last_inbound_at;  // the 24-hour window opens here
   std::string last_inbound_id;   // platform id of the citizen's last message in this Anliegen
   std::string account_id;        // our account that received it
-  std::string thread_key;        // public comments: the first inbound message's platform id
+  std::string thread_key;        // public comments: the first inbound comment's id, or its parent's
+                                 // when it answered another comment
   domain::Kind kind = domain::Kind::message;
   bool is_public = false;        // tagged "public" (a comment answered in public by default)
 };

@@ -260,6 +260,19 @@ TEST_CASE("X: a mention is a public comment answered with a reply post; the city
   CHECK(b.at("text") == "Danke, ist gemeldet.");
 }
 
+TEST_CASE("Instagram: a reply-comment's Anliegen is answered under the top-level comment it belongs to") {
+  SocialGateway s;
+  auto doc = json::parse(ig_comment("17860000000000222", "Und wann schließt es?", "1810000000000002")).as_object();
+  doc["entry"].as_array()[0].as_object()["changes"].as_array()[0].as_object()["value"].as_object()["parent_id"] =
+      "17860000000000111";
+  CHECK(s.post_meta("instagram", json::serialize(doc)).status == 200);
+  settle(s);
+  REQUIRE(s.reply(R"({"text":"Um 20 Uhr."})").status == 202);
+  REQUIRE(s.platform.wait_for(1, "/v23.0/17860000000000111/replies"));
+  CHECK(last_body(s, "/v23.0/17860000000000111/replies").at("message") == "Um 20 Uhr.");
+  CHECK(s.platform.count("/v23.0/17860000000000222/") == 0);
+}
+
 TEST_CASE("replies the platform would refuse are refused with 422 before anything is stored") {
   SocialGateway s;
   CHECK(s.post_meta("facebook", meta_dm("page", kPageId, "m_ANL-long", "Bitte um Rückruf.", unix_now(), kFbUser))

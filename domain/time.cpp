@@ -125,6 +125,20 @@ std::optional<Timestamp> parse_iso8601(std::string_view s) {
   return Timestamp{local - minutes{offset_minutes}};
 }
 
+std::optional<Timestamp> parse_iso8601_query(std::string_view s) {
+  if (auto t = parse_iso8601(s)) return t;
+  // " 01:00" or " 0100" at the end, after at least the 19 characters of date and time.
+  for (const std::size_t len : {std::size_t{6}, std::size_t{5}}) {
+    if (s.size() < 19 + len) continue;
+    const auto pos = s.size() - len;
+    if (s[pos] != ' ' || (len == 6 && s[pos + 3] != ':')) continue;
+    std::string fixed(s);
+    fixed[pos] = '+';
+    return parse_iso8601(fixed);
+  }
+  return std::nullopt;
+}
+
 minutes berlin_offset(Timestamp t) {
   const auto day = floor<days>(t);
   const year y = year_month_day{day}.year();

@@ -21,6 +21,10 @@ std::string format_berlin(Timestamp t);
 // Parses ISO 8601 / RFC 3339 date-times with a mandatory offset ("Z", "+01:00", "+0100"), optional
 // fractional seconds. Returns std::nullopt for anything else.
 std::optional<Timestamp> parse_iso8601(std::string_view s);
+// The same for a value read from a URL query: a client that does not encode '+' sends
+// "2026-11-01T00:00:00+01:00" and form decoding turns the '+' into a space. A single space in place of
+// the sign of a trailing "+hh:mm" / "+hhmm" offset is read as '+'; everything else as parse_iso8601.
+std::optional<Timestamp> parse_iso8601_query(std::string_view s);
 
 // Offset of Europe/Berlin from UTC at instant t: +1 h in winter, +2 h in summer (CEST from the last
 // Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC).

@@ -8,7 +8,7 @@ namespace {
 using detail::txn;
 
 constexpr const char* kLockCase = R"sql(
-  SELECT status, unit_code, assignee, priority, array_to_json(tags)::text, version, channel
+  SELECT status, unit_code, assignee, priority, array_to_json(tags)::text, version, channel, kind
   FROM anliegen WHERE id = $1 FOR UPDATE)sql";
 
 constexpr const char* kUpdateFields = R"sql(
@@ -49,6 +49,7 @@ std::optional<LockedCase> lock_case(Tx& tx, domain::AnliegenId id) {
   c.fields.tags = detail::text_array_from_json(r[0][4]);
   c.version = r[0][5].as<std::int64_t>();
   c.channel = domain::parse_channel(r[0][6].as<std::string>()).value_or(domain::Channel::phone);
+  c.kind = domain::parse_kind(r[0][7].as<std::string>()).value_or(domain::Kind::message);
   return c;
 }
 

@@ -30,6 +30,7 @@ struct LockedCase {
   CaseFields fields;
   std::int64_t version = 0;
   domain::Channel channel = domain::Channel::phone;
+  domain::Kind kind = domain::Kind::message;
 };
 
 // The unit an Anliegen is with (for access checks in read-only transactions); std::nullopt if no such id.

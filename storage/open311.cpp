@@ -86,7 +86,7 @@ bool set_attachment_public(Tx& tx, domain::AttachmentId id, bool is_public) {
 std::vector<MergeRow> lock_for_merge(Tx& tx, domain::AnliegenId a, domain::AnliegenId b) {
   std::vector<MergeRow> out;
   for (const auto& r : txn(tx).exec_params(
-           "SELECT id, unit_code, status, merged_into, reference FROM anliegen WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
+           "SELECT id, unit_code, status, merged_into, reference, kind FROM anliegen WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
            a.value, b.value)) {
     MergeRow m;
     m.id = domain::AnliegenId{r[0].as<std::int64_t>()};
@@ -94,6 +94,7 @@ std::vector<MergeRow> lock_for_merge(Tx& tx, domain::AnliegenId a, domain::Anlie
     m.status = domain::parse_status(r[2].as<std::string>()).value_or(domain::Status::new_);
     if (!r[3].is_null()) m.merged_into = domain::AnliegenId{r[3].as<std::int64_t>()};
     m.reference = r[4].as<std::string>();
+    m.kind = domain::parse_kind(r[5].as<std::string>()).value_or(domain::Kind::message);
     out.push_back(std::move(m));
   }
   return out;

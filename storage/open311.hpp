@@ -48,6 +48,7 @@ bool set_attachment_public(Tx& tx, domain::AttachmentId id, bool is_public);
 struct MergeRow {
   domain::AnliegenId id;
   std::string unit;
+  domain::Kind kind = domain::Kind::message;
   domain::Status status = domain::Status::new_;
   std::optional<domain::AnliegenId> merged_into;
   std::string reference;
@@ -90,7 +91,7 @@ struct PublicUpdate {
   std::string update_id;
   std::string reference;
   std::string kind;    // "reply", "status" or "merged"
-  std::string status;  // our status after the update (for replies: the current one)
+  std::string status;  // our status after the update (for replies: the status when it was sent)
   domain::Timestamp at{};
   std::string text;              // reply text
   std::string merged_reference;  // for "merged"
@@ -103,7 +104,8 @@ struct PublicMedia {
   std::string content;
   std::string sha256;
 };
-// A stored attachment marked public of a released Anliegen.
+// A stored attachment marked public of a released Anliegen that is an Open311 request (never a photo
+// that came in on another channel).
 std::optional<PublicMedia> public_media(Tx& tx, domain::AttachmentId id);
 
 }  // namespace anliegen::storage

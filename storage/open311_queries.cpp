@@ -9,10 +9,12 @@ namespace {
 using detail::txn;
 
 // A merged request shows the status, replies, unit and expected time of the one it joined; its own
-// description, location and photos only when it was released itself.
+// description, location and photos only when it was released itself. Only replies published over
+// Open311 (delivery status 'published') are ever shown, never one delivered privately on another channel.
 constexpr const char* kPublicRequests = R"sql(
   SELECT a.reference, coalesce(t.status, a.status),
          (SELECT m.text FROM messages m WHERE m.anliegen_id IN (a.id, t.id) AND m.direction = 'outbound'
+            AND m.delivery_status = 'published'
           ORDER BY m.sent_at DESC, m.id DESC LIMIT 1),
          o.service_code,
          CASE WHEN a.public THEN (SELECT m.text FROM messages m WHERE m.anliegen_id = a.id AND m.direction = 'inbound'
@@ -38,7 +40,9 @@ constexpr const char* kPublicRequests = R"sql(
   ORDER BY a.received_at DESC, a.id DESC
   LIMIT $6)sql";
 
-// Replies and status changes of released requests (and of the request each one was merged into).
+// Replies and status changes of released requests (and of the request each one was merged into). An
+// update never changes once given: a reply carries the status its Anliegen had when it was sent (the
+// last status change at or before it, else 'new'), not the current one.
 constexpr const char* kPublicUpdates = R"sql(
   SELECT a.id || '-' || u.uid, a.reference, u.kind, u.status, (extract(epoch FROM u.at) * 1000)::bigint, u.text,
          coalesce(t.reference, '')
@@ -46,8 +50,13 @@ constexpr const char* kPublicUpdates = R"sql(
   JOIN open311_requests o ON o.anliegen_id = a.id
   LEFT JOIN anliegen t ON t.id = a.merged_into
   CROSS JOIN LATERAL (
-    SELECT 'm' || m.id AS uid, 'reply' AS kind, coalesce(t.status, a.status) AS status, m.sent_at AS at, m.text AS text
-    FROM messages m WHERE m.anliegen_id IN (a.id, t.id) AND m.direction = 'outbound'
+    SELECT 'm' || m.id AS uid, 'reply' AS kind,
+           coalesce((SELECT s.data->'status'->>'new' FROM audit_events s
+                     WHERE s.anliegen_id = m.anliegen_id AND s.type IN ('updated', 'forwarded', 'merged')
+                       AND s.data ? 'status' AND s.at <= m.sent_at
+                     ORDER BY s.at DESC, s.id DESC LIMIT 1), 'new') AS status,
+           m.sent_at AS at, m.text AS text
+    FROM messages m WHERE m.anliegen_id IN (a.id, t.id) AND m.direction = 'outbound' AND m.delivery_status = 'published'
     UNION ALL
     SELECT 'e' || e.id, 'status', e.data->'status'->>'new', e.at, ''
     FROM audit_events e
@@ -116,6 +125,7 @@ std::optional<PublicMedia> public_media(Tx& tx, domain::AttachmentId id) {
   const auto r = txn(tx).exec_params(
       "SELECT x.mime_type, x.filename, x.content, x.sha256 FROM attachments x "
       "JOIN messages m ON m.id = x.message_id JOIN anliegen a ON a.id = m.anliegen_id "
+      "JOIN open311_requests o ON o.anliegen_id = a.id "
       "WHERE x.id = $1 AND x.public AND x.state = 'stored' AND a.public",
       id.value);
   if (r.empty()) return std::nullopt;

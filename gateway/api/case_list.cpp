@@ -125,7 +125,7 @@ std::optional<storage::CaseFilter> read_filter(const std::string& query, std::ve
     } else if (key == "q") {
       if (!domain::is_blank(value)) f.q = value;
     } else if (key == "received_from" || key == "received_to") {
-      auto t = domain::parse_iso8601(value);
+      auto t = domain::parse_iso8601_query(value);
       if (!t) {
         errors.push_back({key, "must be an ISO 8601 date-time with offset, e.g. 2026-11-30T00:00:00+01:00"});
       } else {

@@ -71,7 +71,7 @@ asio::awaitable<Response> patch_case(App& app, RequestContext& ctx) {
   const auto header = ctx.request[http::field::if_match];
   const auto if_match = parse_if_match(std::string_view(header.data(), header.size()));
 
-  enum class Outcome { done, not_found, stale, conflict, bad_unit } outcome = Outcome::done;
+  enum class Outcome { done, not_found, stale, conflict, bad_unit, not_releasable } outcome = Outcome::done;
   std::string refusal;
   std::optional<domain::Anliegen> result;
   co_await app.db().transact([&](storage::Tx& tx) {
@@ -82,6 +82,11 @@ asio::awaitable<Response> patch_case(App& app, RequestContext& ctx) {
     }
     if (!if_match.matches(cur->version)) {
       outcome = Outcome::stale;
+      return;
+    }
+    if (auto why = release_refusal(patch->publication, cur->kind)) {
+      outcome = Outcome::not_releasable;
+      refusal = *why;
       return;
     }
     auto next = cur->fields;
@@ -140,6 +145,7 @@ asio::awaitable<Response> patch_case(App& app, RequestContext& ctx) {
       co_return problem(http::status::precondition_failed, "the Anliegen was changed since you read it (If-Match)");
     case Outcome::conflict: co_return problem(http::status::conflict, refusal);
     case Outcome::bad_unit: co_return validation_problem({{"unit", "no active unit with this code"}});
+    case Outcome::not_releasable: co_return validation_problem({{"public", refusal}});
     case Outcome::done: break;
   }
   auto res = json_response(http::status::ok, case_to_json(*result, who.role));

@@ -35,12 +35,40 @@ std::optional<std::int64_t> read_target_id(FieldReader& r, const json::object& b
   return std::nullopt;
 }
 
-enum class MergeOutcome { done, not_found, self, target_missing, already_merged, target_merged };
+enum class MergeOutcome { done, not_found, self, not_defect_report, target_missing, target_not_defect_report,
+                          already_merged, target_merged };
 
 struct MergeResult {
   MergeOutcome outcome = MergeOutcome::not_found;
   std::string detail;
 };
+
+std::string kind_name(domain::Kind k) { return std::string(domain::to_string(k)); }
+
+// Why the locked rows cannot be merged, or MergeOutcome::done. The target counts as missing when the
+// caller may not see it (a clerk learns nothing about other units' Anliegen); only defect reports
+// are merged, so no other Anliegen's replies ever become public through a merged Open311 request.
+MergeResult check_merge(const storage::MergeRow* source, const storage::MergeRow* target, const Principal& who) {
+  if (!source || !may_see_unit(who, source->unit)) return {MergeOutcome::not_found, ""};
+  if (target == source) return {MergeOutcome::self, ""};
+  if (source->kind != domain::Kind::defect_report) {
+    return {MergeOutcome::not_defect_report,
+            "only defect reports can be merged; this Anliegen is of kind " + kind_name(source->kind)};
+  }
+  if (!target || !may_see_unit(who, target->unit)) return {MergeOutcome::target_missing, ""};
+  if (target->kind != domain::Kind::defect_report) {
+    return {MergeOutcome::target_not_defect_report,
+            "must be a defect report; Anliegen " + std::to_string(target->id.value) + " is of kind " + kind_name(target->kind)};
+  }
+  if (source->merged_into) {
+    return {MergeOutcome::already_merged, "this Anliegen was already merged into " + std::to_string(source->merged_into->value)};
+  }
+  if (target->merged_into) {
+    return {MergeOutcome::target_merged, "the target was itself merged into " + std::to_string(target->merged_into->value) +
+                                             "; merge into that one instead"};
+  }
+  return {MergeOutcome::done, ""};
+}
 
 // Validates and performs the merge inside the transaction.
 MergeResult merge(storage::Tx& tx, domain::AnliegenId from, domain::AnliegenId into, const Principal& who) {
@@ -51,16 +79,8 @@ MergeResult merge(storage::Tx& tx, domain::AnliegenId from, domain::AnliegenId i
     if (r.id == from) source = &r;
     if (r.id == into) target = &r;
   }
-  if (!source || !may_see_unit(who, source->unit)) return {MergeOutcome::not_found, ""};
-  if (from == into) return {MergeOutcome::self, ""};
-  if (!target) return {MergeOutcome::target_missing, ""};
-  if (source->merged_into) {
-    return {MergeOutcome::already_merged, "this Anliegen was already merged into " + std::to_string(source->merged_into->value)};
-  }
-  if (target->merged_into) {
-    return {MergeOutcome::target_merged, "the target was itself merged into " + std::to_string(target->merged_into->value) +
-                                             "; merge into that one instead"};
-  }
+  auto result = check_merge(source, target, who);
+  if (result.outcome != MergeOutcome::done) return result;
   storage::merge_into(tx, from, into);
   storage::record_event(tx, from, who.actor(), "merged",
                         json::serialize(json::object{{"into", into.value}, {"into_reference", target->reference},
@@ -92,6 +112,8 @@ asio::awaitable<Response> merge_case(App& app, RequestContext& ctx) {
     case MergeOutcome::not_found: co_return problem(http::status::not_found, "no Anliegen with this id");
     case MergeOutcome::self: co_return validation_problem({{"into", "an Anliegen cannot be merged into itself"}});
     case MergeOutcome::target_missing: co_return validation_problem({{"into", "no Anliegen with this id"}});
+    case MergeOutcome::target_not_defect_report: co_return validation_problem({{"into", result.detail}});
+    case MergeOutcome::not_defect_report:
     case MergeOutcome::already_merged:
     case MergeOutcome::target_merged: co_return problem(http::status::conflict, result.detail);
     case MergeOutcome::done: break;
@@ -145,6 +167,13 @@ PublicationPatch read_publication_patch(FieldReader& r, const json::object& body
     }
   }
   return p;
+}
+
+std::optional<std::string> release_refusal(const PublicationPatch& patch, domain::Kind kind) {
+  if (patch.is_public.value_or(false) && kind != domain::Kind::defect_report) {
+    return "only defect reports can be released; this Anliegen is of kind " + kind_name(kind);
+  }
+  return std::nullopt;
 }
 
 void apply_publication_patch(storage::Tx& tx, domain::AnliegenId id, const PublicationPatch& patch, const Principal& who) {

@@ -28,7 +28,15 @@ namespace o311 = channels::open311;
 using open311::Format;
 using o311::Open311Error;
 
-o311::Form query_form(const RequestContext& ctx) { return o311::parse_form(ctx.query).value_or(o311::Form{}); }
+// The query string of a GET with the jurisdiction checked: 400 when it is not valid URL-encoded UTF-8
+// (never read as empty: a jurisdiction_id or filter must not silently disappear), 404 for another
+// jurisdiction.
+std::variant<o311::Form, Open311Error> read_query(const App& app, const RequestContext& ctx) {
+  auto form = o311::parse_form(ctx.query);
+  if (!form) return Open311Error{400, "the query string is not valid URL-encoded UTF-8"};
+  if (auto e = open311::check_jurisdiction(app.settings(), *form)) return *e;
+  return std::move(*form);
+}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -94,7 +102,8 @@ asio::awaitable<Response> discovery(App& app, RequestContext& ctx, Format f) {
 }
 
 asio::awaitable<Response> services(App& app, RequestContext& ctx, Format f) {
-  if (auto e = open311::check_jurisdiction(app.settings(), query_form(ctx))) co_return open311::error_response(f, *e);
+  const auto q = read_query(app, ctx);
+  if (auto* e = std::get_if<Open311Error>(&q)) co_return open311::error_response(f, *e);
   co_return open311::document_response(http::status::ok, f, o311::kRootServices,
                                        o311::services_node(app.settings().city.open311));
 }
@@ -102,7 +111,8 @@ asio::awaitable<Response> services(App& app, RequestContext& ctx, Format f) {
 asio::awaitable<Response> definition(App& app, RequestContext& ctx) {
   const auto file = open311::split_suffix(ctx.params.get("file"));
   if (!file) co_return open311::error_response(Format::json, {404, "use services/{service_code}.xml or .json"});
-  if (auto e = open311::check_jurisdiction(app.settings(), query_form(ctx))) co_return open311::error_response(file->second, *e);
+  const auto query = read_query(app, ctx);
+  if (auto* e = std::get_if<Open311Error>(&query)) co_return open311::error_response(file->second, *e);
   const auto* service = domain::find_service(app.settings().city.open311, file->first);
   if (!service) {
     co_return open311::error_response(file->second, {404, "service_code '" + file->first + "' is not a known service"});
@@ -157,9 +167,9 @@ asio::awaitable<Response> create_request(App& app, RequestContext& ctx, Format f
 }
 
 asio::awaitable<Response> list_requests(App& app, RequestContext& ctx, Format f) {
-  const auto q = query_form(ctx);
-  if (auto e = open311::check_jurisdiction(app.settings(), q)) co_return open311::error_response(f, *e);
-  auto filter = open311::read_request_query(q, app.clock().now());
+  const auto q = read_query(app, ctx);
+  if (auto* e = std::get_if<Open311Error>(&q)) co_return open311::error_response(f, *e);
+  auto filter = open311::read_request_query(std::get<o311::Form>(q), app.clock().now());
   if (auto* e = std::get_if<Open311Error>(&filter)) co_return open311::error_response(f, *e);
   std::vector<storage::PublicRequest> rows;
   co_await app.db().read([&](storage::Tx& tx) {
@@ -172,7 +182,8 @@ asio::awaitable<Response> list_requests(App& app, RequestContext& ctx, Format f)
 asio::awaitable<Response> one_request(App& app, RequestContext& ctx) {
   const auto file = open311::split_suffix(ctx.params.get("file"));
   if (!file) co_return open311::error_response(Format::json, {404, "use requests/{service_request_id}.xml or .json"});
-  if (auto e = open311::check_jurisdiction(app.settings(), query_form(ctx))) co_return open311::error_response(file->second, *e);
+  const auto query = read_query(app, ctx);
+  if (auto* e = std::get_if<Open311Error>(&query)) co_return open311::error_response(file->second, *e);
   storage::PublicRequestQuery q;
   q.references = {file->first};
   q.limit = 1;
@@ -188,7 +199,8 @@ asio::awaitable<Response> one_request(App& app, RequestContext& ctx) {
 asio::awaitable<Response> token(App& app, RequestContext& ctx) {
   const auto file = open311::split_suffix(ctx.params.get("file"));
   if (!file) co_return open311::error_response(Format::json, {404, "use tokens/{token}.xml or .json"});
-  if (auto e = open311::check_jurisdiction(app.settings(), query_form(ctx))) co_return open311::error_response(file->second, *e);
+  const auto query = read_query(app, ctx);
+  if (auto* e = std::get_if<Open311Error>(&query)) co_return open311::error_response(file->second, *e);
   std::optional<std::string> reference;
   if (file->first.size() <= 100) {
     co_await app.db().read([&](storage::Tx& tx) { reference = storage::reference_for_token(tx, file->first); });
@@ -199,9 +211,9 @@ asio::awaitable<Response> token(App& app, RequestContext& ctx) {
 }
 
 asio::awaitable<Response> updates(App& app, RequestContext& ctx, Format f) {
-  const auto q = query_form(ctx);
-  if (auto e = open311::check_jurisdiction(app.settings(), q)) co_return open311::error_response(f, *e);
-  auto range = open311::read_update_range(q, app.clock().now());
+  const auto q = read_query(app, ctx);
+  if (auto* e = std::get_if<Open311Error>(&q)) co_return open311::error_response(f, *e);
+  auto range = open311::read_update_range(std::get<o311::Form>(q), app.clock().now());
   if (auto* e = std::get_if<Open311Error>(&range)) co_return open311::error_response(f, *e);
   const auto [start, end] = std::get<0>(range);
   std::vector<storage::PublicUpdate> rows;

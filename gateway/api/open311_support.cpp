@@ -22,10 +22,10 @@ std::variant<std::pair<domain::Timestamp, domain::Timestamp>, Open311Error> read
   std::optional<domain::Timestamp> start;
   std::optional<domain::Timestamp> end;
   if (const auto v = o311::first(q, "start_date")) {
-    if (!(start = domain::parse_iso8601(*v))) return bad("start_date must be a W3C date-time with offset, e.g. 2026-11-01T00:00:00+01:00");
+    if (!(start = domain::parse_iso8601_query(*v))) return bad("start_date must be a W3C date-time with offset, e.g. 2026-11-01T00:00:00+01:00");
   }
   if (const auto v = o311::first(q, "end_date")) {
-    if (!(end = domain::parse_iso8601(*v))) return bad("end_date must be a W3C date-time with offset, e.g. 2026-11-30T00:00:00+01:00");
+    if (!(end = domain::parse_iso8601_query(*v))) return bad("end_date must be a W3C date-time with offset, e.g. 2026-11-30T00:00:00+01:00");
   }
   if (start && end) {
     if (*end < *start) return bad("end_date must not be before start_date");

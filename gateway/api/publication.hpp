@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <optional>
+#include <string>
 
 #include "domain/model.hpp"
 #include "gateway/api/validation.hpp"
@@ -20,6 +21,9 @@ struct PublicationPatch {
 };
 
 PublicationPatch read_publication_patch(FieldReader& r, const boost::json::object& body);
+// Why the patch may not be applied to an Anliegen of this kind (only defect reports are released), or
+// std::nullopt. Withdrawing and the expected time are always allowed.
+std::optional<std::string> release_refusal(const PublicationPatch& patch, domain::Kind kind);
 // Applies the patch (no-op when nothing changes).
 void apply_publication_patch(storage::Tx& tx, domain::AnliegenId id, const PublicationPatch& patch,
                              const Principal& who);

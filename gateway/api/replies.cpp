@@ -45,7 +45,9 @@ std::optional<ReplyBody> read_reply_body(FieldReader& r, const json::object& bod
   return ReplyBody{std::move(*text), private_reply};
 }
 
-enum class Outcome { not_found, refused, queued, held, not_deliverable, published, window_closed, meta_window_closed, channel_off };
+enum class Outcome {
+  not_found, refused, queued, held, not_deliverable, published, window_closed, meta_window_closed, channel_off, invitation
+};
 
 json::object target_json(const storage::ReplyContext& c) {
   return json::object{{"account_id", c.account_id},
@@ -119,6 +121,9 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
       // Open311 has no way to push: the reply is published as the request's status_notes.
       row.delivery_status = "published";
       outcome = Outcome::published;
+    } else if (c->channel == domain::Channel::holdieob) {
+      outcome = Outcome::invitation;  // holdieob takes no replies; the office decides instead
+      return;
     } else if (!channel_connected(app.settings(), c->channel)) {
       outcome = Outcome::channel_off;
       return;
@@ -180,6 +185,11 @@ asio::awaitable<Response> create_reply(App& app, RequestContext& ctx) {
     case Outcome::channel_off:
       co_return problem(http::status::conflict,
                         "replies on this channel are not possible: the channel is not connected");
+    case Outcome::invitation:
+      co_return problem(http::status::conflict,
+                        "holdieob invitations cannot be answered with a reply: holdieob has no way back for "
+                        "replies; the office answers an invitation with its decision "
+                        "(POST /api/v1/cases/{id}/decision)");
     case Outcome::window_closed:
       co_return problem(http::status::conflict,
                         "the citizen's last WhatsApp message is older than 24 hours, so WhatsApp does not deliver "

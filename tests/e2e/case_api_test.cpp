@@ -114,6 +114,23 @@ TEST_CASE("GET /cases: roles, filters, German search and keyset pages without ga
   check_problem(api.get("/api/v1/cases?limit=1&limit=2", api.office), 422);
 }
 
+TEST_CASE("GET /cases: dates with an unencoded '+' in the offset; a malformed query is 422, never ignored") {
+  CaseApi api;
+  const auto c = api.create(R"({"channel":"phone","text":"Laterne defekt"})");
+  const std::vector<std::int64_t> just_c{c.at("id").as_int64()};
+  CHECK(api.list_ids("?received_from=2020-01-01T00:00:00+01:00", api.office) == just_c);
+  CHECK(api.list_ids("?received_from=2020-01-01T00:00:00+0100", api.office) == just_c);
+  CHECK(api.list_ids("?received_from=2020-01-01T00:00:00%2B01:00", api.office) == just_c);
+  CHECK(api.list_ids("?received_to=2020-01-01T00:00:00+01:00", api.office).empty());
+  CHECK(api.list_ids("?received_from=2020-01-01T00:00:00-01:00", api.office) == just_c);
+  for (const std::string bad : {"?received_from=2020-01-01T00:00:00++01:00", "?received_to=2020-01-01T00:00:00+1:00",
+                                "?received_from=2020-01-01T00:00:00", "?q=%FF", "?status=new%FF"}) {
+    CAPTURE(bad);
+    check_problem(api.get("/api/v1/cases" + bad, api.office), 422);
+  }
+
+}
+
 TEST_CASE("PATCH /cases/{id}: status machine, If-Match, fields, validation and audit") {
   CaseApi api;
   const auto c = api.create(R"({"channel":"phone","text":"Schlagloch vor der Schule"})");

@@ -118,6 +118,13 @@ TEST_CASE("POST /cases/{id}/decision: validation and refusals change nothing") {
   check_problem(h.gw->send_json("POST", "/api/v1/cases/" + h.case_of("inv-x") + "/decision",
                                 R"({"decision":"declined"})", h.office),
                 409);
+  // An invitation takes no reply, though holdieob is configured: the office decides instead.
+  const auto reply = h.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Gern!"})", h.office);
+  check_problem(reply, 409);
+  const std::string detail(json::parse(reply.body).at("detail").as_string());
+  CHECK(detail.find("not connected") == std::string::npos);
+  CHECK(detail.find("/api/v1/cases/{id}/decision") != std::string::npos);
+  CHECK(h.sql("SELECT count(*) FROM messages WHERE direction = 'outbound'") == "0");
   CHECK(h.sql("SELECT count(*) FROM invitations WHERE decision IS NOT NULL") == "0");
   CHECK(h.sql("SELECT count(*) FROM outbox") == "0");
 }

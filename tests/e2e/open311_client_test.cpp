@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "open311_support.hpp"
 
@@ -20,6 +22,37 @@ const std::string kPothole = "api_key=" + kApiKey +
 
 std::string case_id_of(const RunningGateway& gw, const std::string& reference) {
   return gw.db.scalar("SELECT id FROM anliegen WHERE reference = '" + reference + "'");
+}
+
+// "YYYY-MM-DDT00:00:00<offset>" for the UTC day `days` days from today.
+std::string midnight(int days, const std::string& offset) {
+  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) + std::chrono::days(days);
+  const std::chrono::year_month_day ymd{day};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT00:00:00%s", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), offset.c_str());
+  return buf;
+}
+
+// Reports a full litter bin (published at once, auto_publish) and returns its reference.
+std::string litter_bin_report(const RunningGateway& gw) {
+  const auto r = post_form(gw, "/open311/v2/requests.json",
+                           "api_key=" + kApiKey + "&service_code=litter_bin&address_string=Berliner+Platz");
+  REQUIRE(r.status == 200);
+  return std::string(json::parse(r.body).as_array()[0].at("service_request_id").as_string());
+}
+
+// The update ids and statuses of FixMyStreet's servicerequestupdates for one request, oldest first.
+std::vector<std::pair<std::string, std::string>> updates_of(const RunningGateway& gw, const std::string& reference) {
+  const auto r = gw.get("/open311/v2/servicerequestupdates.json");
+  REQUIRE(r.status == 200);
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto doc = json::parse(r.body);
+  for (const auto& u : doc.as_array()) {
+    if (u.at("service_request_id") != reference.c_str()) continue;
+    out.emplace_back(std::string(u.at("update_id").as_string()), std::string(u.at("status").as_string()));
+  }
+  return out;
 }
 
 // A uniform view of one request of GET requests in either format.
@@ -196,7 +229,8 @@ TEST_CASE("a conforming client: discovery, services, definition, POST, token, GE
         }
       }
       REQUIRE(seen.size() == 2);
-      CHECK(seen[0] == std::pair<std::string, std::string>{"closed", "Wird am Freitag repariert."});
+      // The reply keeps the status it was sent in (new → "open"), not the later "closed".
+      CHECK(seen[0] == std::pair<std::string, std::string>{"open", "Wird am Freitag repariert."});
       CHECK(seen[1] == std::pair<std::string, std::string>{"closed", ""});
     }
   }
@@ -281,4 +315,77 @@ TEST_CASE("GET requests: service_request_id overrides the other filters; service
   const auto xml = gw.get("/open311/v2/requests.xml?status=closed");
   REQUIRE(xml.status == 200);
   CHECK(parse_xml(xml.body).get<std::string>("service_requests.request.service_request_id") == bin2);
+}
+
+TEST_CASE("servicerequestupdates: an update never changes; a reply keeps the status it was sent in") {
+  RunningGateway gw(open311_env());
+  const auto office = create_token(gw.db.dsn(), "office");
+  const auto reference = litter_bin_report(gw);
+  const auto id = case_id_of(gw, reference);
+  const auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
+  REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + id, R"({"status":"in_progress"})", office).status == 200);
+  pause();
+  REQUIRE(gw.send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Wird geleert."})", office).status == 201);
+  pause();
+  const auto before = updates_of(gw, reference);
+  REQUIRE(before.size() == 2);
+  CHECK(before[1].second == "in_progress");
+  REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + id, R"({"status":"closed"})", office).status == 200);
+  const auto after = updates_of(gw, reference);
+  REQUIRE(after.size() == 3);
+  CHECK(after[0] == before[0]);
+  CHECK(after[1] == before[1]);  // the reply's update still says in_progress, not closed
+  CHECK(after[2].second == "closed");
+  // GET requests shows the current status, the reply as status_notes.
+  const auto now = gw.get("/open311/v2/requests/" + reference + ".json");
+  REQUIRE(now.status == 200);
+  CHECK(json::parse(now.body).as_array()[0].at("status") == "closed");
+  CHECK(json::parse(now.body).as_array()[0].at("status_notes") == "Wird geleert.");
+}
+
+TEST_CASE("date filters: an unencoded '+' in the offset (read as a space) is the offset's sign") {
+  RunningGateway gw(open311_env());
+  const auto reference = litter_bin_report(gw);
+  for (const std::string offset : {"+01:00", "+0100", "%2B01:00", "Z"}) {
+    CAPTURE(offset);
+    const auto range = "?start_date=" + midnight(-2, offset) + "&end_date=" + midnight(2, offset);
+    const auto list = gw.get("/open311/v2/requests.json" + range);
+    REQUIRE(list.status == 200);
+    REQUIRE(json::parse(list.body).as_array().size() == 1);
+    CHECK(json::parse(list.body).as_array()[0].at("service_request_id") == reference.c_str());
+    CHECK(gw.get("/open311/v2/servicerequestupdates.xml" + range).status == 200);
+    const auto past = gw.get("/open311/v2/requests.json?start_date=2020-01-01T00:00:00" + offset +
+                             "&end_date=2020-02-01T00:00:00" + offset);
+    REQUIRE(past.status == 200);
+    CHECK(past.body == "[]");
+  }
+  // Anything else stays an error: two spaces, a space that is not an offset's sign, no offset.
+  for (const std::string bad : {"2026-11-01T00:00:00++01:00", "2026-11-01T00:00:00+1:00", "2026-11-01T00:00:00+01",
+                                "2026-11-01T00:00:00+01:00+", "2026-11-01T00:00:00"}) {
+    CAPTURE(bad);
+    check_open311_error(gw.get("/open311/v2/requests.json?start_date=" + bad), 400, false);
+    check_open311_error(gw.get("/open311/v2/servicerequestupdates.xml?end_date=" + bad), 400, true);
+  }
+}
+
+TEST_CASE("a query that is not valid URL-encoded UTF-8 is 400, never read as an empty query") {
+  RunningGateway gw(open311_env());
+  const auto reference = litter_bin_report(gw);
+  const std::string token(gw.db.scalar("SELECT token FROM open311_requests"));
+  for (const bool xml : {true, false}) {
+    CAPTURE(xml);
+    const std::string fmt = xml ? ".xml" : ".json";
+    for (const std::string path : {"/open311/v2/requests" + fmt, "/open311/v2/servicerequestupdates" + fmt,
+                                   "/open311/v2/services" + fmt, "/open311/v2/services/graffiti" + fmt,
+                                   "/open311/v2/requests/" + reference + fmt, "/open311/v2/tokens/" + token + fmt}) {
+      CAPTURE(path);
+      for (const std::string query : {"?jurisdiction_id=evil.example&x=%FF", "?status=closed&x=%FF",
+                                      "?jurisdiction_id=ludwigshafen.de&x=%E0%A4", "?service_code=graffiti%FF"}) {
+        CAPTURE(query);
+        const auto description = check_open311_error(gw.get(path + query), 400, xml);
+        CHECK(description.find("URL-encoded UTF-8") != std::string::npos);
+      }
+      CHECK(gw.get(path + "?jurisdiction_id=ludwigshafen.de").status == 200);
+    }
+  }
 }

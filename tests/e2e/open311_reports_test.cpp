@@ -53,6 +53,19 @@ std::string settled_state(const RunningGateway& gw, const std::string& case_id) 
   return "pending";
 }
 
+// An Anliegen taken down by the office (POST /api/v1/cases), then moved to `unit`; returns its id.
+std::string taken_down(const RunningGateway& gw, const std::string& body, const std::string& unit,
+                       const std::string& office) {
+  const auto r = gw.send_json("POST", "/api/v1/cases", body, office);
+  REQUIRE(r.status == 201);
+  const auto id = std::to_string(json::parse(r.body).at("id").as_int64());
+  if (gw.db.scalar("SELECT unit_code FROM anliegen WHERE id = " + id) != unit) {
+    REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + id, R"({"unit":")" + unit + R"(","reason":"Test"})", office).status ==
+            200);
+  }
+  return id;
+}
+
 constexpr double kLat = 49.4812;
 constexpr double kLon = 8.4460;
 const std::string kSurface = "&attribute%5Bsurface%5D=road";
@@ -128,7 +141,92 @@ TEST_CASE("merging a duplicate: validation, closing with a link, and both report
   for (const auto& u : updates) {
     if (u.at("service_request_id") == reference_of(gw, dup).c_str()) for_dup.emplace_back(u.at("status").as_string());
   }
-  CHECK(for_dup == std::vector<std::string>{"duplicate", "in_progress"});
+  // The reply carries the target's status when it was sent: new (FixMyStreet "open").
+  CHECK(for_dup == std::vector<std::string>{"duplicate", "open"});
+}
+
+TEST_CASE("merging: only defect reports, only into one the caller may see; another Anliegen's replies never go public") {
+  RunningGateway gw(open311_env());
+  const auto office = create_token(gw.db.dsn(), "office");
+  const auto clerk = create_token(gw.db.dsn(), "clerk", "tiefbau");
+  const auto released = report(gw, "pothole", kLat, kLon, kSurface);
+  REQUIRE(gw.db.scalar("SELECT unit_code FROM anliegen WHERE id = " + released) == "tiefbau");
+  REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + released, R"({"public":true})", office).status == 200);
+  // A phone call with Bürgerservice, answered privately; a defect report of another unit; a call with tiefbau.
+  const auto call = taken_down(gw, R"({"channel":"phone","text":"Bitte um Rückruf","citizen":{"phone":"+49621555"}})",
+                               "buergerservice", office);
+  REQUIRE(gw.send_json("POST", "/api/v1/cases/" + call + "/replies", R"({"text":"Private Antwort an Herrn X"})", office)
+              .status == 201);
+  const auto foreign_report = taken_down(gw, R"({"channel":"phone","kind":"defect_report","text":"Ast auf dem Weg"})",
+                                         "gruen", office);
+  const auto own_call = taken_down(gw, R"({"channel":"phone","text":"Frage zur Baustelle"})", "tiefbau", office);
+  const auto merge = [&](const std::string& id, const std::string& into, const std::string& token) {
+    return gw.send_json("POST", "/api/v1/cases/" + id + "/merge", R"({"into":)" + into + "}", token);
+  };
+
+  // For the clerk, another unit's Anliegen is exactly like one that does not exist.
+  const auto missing = merge(released, "999999", clerk);
+  check_problem(missing, 422);
+  for (const auto& other : {call, foreign_report}) {
+    CAPTURE(other);
+    const auto r = merge(released, other, clerk);
+    check_problem(r, 422);
+    CHECK(json::parse(r.body).at("errors") == json::parse(missing.body).at("errors"));
+    CHECK(json::parse(r.body).at("detail") == json::parse(missing.body).at("detail"));
+  }
+  // Only defect reports are merged: not into another kind, and no other kind into one.
+  const auto into_call = merge(released, call, office);
+  check_problem(into_call, 422);
+  const auto errors = json::parse(into_call.body).at("errors").as_array();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].at("field") == "into");
+  CHECK(std::string(errors[0].at("message").as_string()).find("defect report") != std::string::npos);
+  check_problem(merge(own_call, released, clerk), 409);
+  check_problem(merge(call, released, office), 409);
+  CHECK(gw.db.scalar("SELECT count(*) FROM anliegen WHERE merged_into IS NOT NULL") == "0");
+  CHECK(gw.db.scalar("SELECT count(*) FROM audit_events WHERE type IN ('merged', 'merge_received')") == "0");
+
+  // So the released report shows nothing of the call.
+  const auto r = gw.get("/open311/v2/requests/" + reference_of(gw, released) + ".json");
+  REQUIRE(r.status == 200);
+  CHECK(json::parse(r.body).as_array()[0].at("status_notes").is_null());
+  CHECK(r.body.find("Private Antwort") == std::string::npos);
+  CHECK(gw.get("/open311/v2/servicerequestupdates.json").body.find("Private Antwort") == std::string::npos);
+
+  // Only defect reports are released.
+  const auto release_call = gw.send_json("PATCH", "/api/v1/cases/" + call, R"({"public":true})", office);
+  check_problem(release_call, 422);
+  CHECK(json::parse(release_call.body).at("errors").as_array()[0].at("field") == "public");
+  CHECK(gw.db.scalar("SELECT public FROM anliegen WHERE id = " + call) == "f");
+  CHECK(gw.db.scalar("SELECT count(*) FROM audit_events WHERE type = 'released' AND anliegen_id = " + call) == "0");
+  CHECK(gw.send_json("PATCH", "/api/v1/cases/" + call, R"({"public":false})", office).status == 200);
+
+  // The office sees every unit and may merge into another unit's defect report; its reply to the caller
+  // (on the phone, not published over Open311) stays private.
+  REQUIRE(gw.send_json("POST", "/api/v1/cases/" + foreign_report + "/replies", R"({"text":"Private Antwort 2"})", office)
+              .status == 201);
+  const auto done = merge(released, foreign_report, office);
+  REQUIRE(done.status == 200);
+  CHECK(json::parse(done.body).at("merged_into").as_int64() == std::stoll(foreign_report));
+  const auto merged = gw.get("/open311/v2/requests/" + reference_of(gw, released) + ".json");
+  REQUIRE(merged.status == 200);
+  CHECK(json::parse(merged.body).as_array()[0].at("status_notes").is_null());
+  CHECK(gw.get("/open311/v2/servicerequestupdates.json").body.find("Private Antwort") == std::string::npos);
+}
+
+TEST_CASE("/open311/v2/media serves photos of Open311 requests only, never those of Anliegen from other channels") {
+  RunningGateway gw(open311_env());
+  const auto office = create_token(gw.db.dsn(), "office");
+  // A defect report taken down by phone that holds a stored photo marked public (as a chat photo would be).
+  const auto id = taken_down(gw, R"({"channel":"phone","kind":"defect_report","text":"Schlagloch"})", "tiefbau", office);
+  const auto photo = gw.db.scalar(
+      "INSERT INTO attachments (message_id, kind, mime_type, filename, state, content, public, channel) "
+      "SELECT id, 'image', 'image/jpeg', 'loch.jpg', 'stored', '\\xffd8ff'::bytea, true, 'whatsapp' "
+      "FROM messages WHERE anliegen_id = " + id + " ORDER BY id LIMIT 1 RETURNING id");
+  REQUIRE(!photo.empty());
+  REQUIRE(gw.send_json("PATCH", "/api/v1/cases/" + id, R"({"public":true})", office).status == 200);
+  REQUIRE(gw.db.scalar("SELECT public FROM anliegen WHERE id = " + id) == "t");
+  check_problem(gw.get("/open311/v2/media/" + photo), 404);
 }
 
 TEST_CASE("privacy: unreleased requests are 404, photos are public only when the clerk releases them") {

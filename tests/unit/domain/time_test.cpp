@@ -34,6 +34,29 @@ TEST_CASE("ISO 8601 without offset or malformed is refused") {
   CHECK_FALSE(parse_iso8601(""));
 }
 
+TEST_CASE("query date-times: a space in place of the offset's '+' (an unencoded '+' in a URL) is read as '+'") {
+  const auto want = parse_iso8601("2026-11-01T00:00:00+01:00");
+  REQUIRE(want);
+  CHECK(parse_iso8601_query("2026-11-01T00:00:00 01:00") == want);
+  CHECK(parse_iso8601_query("2026-11-01T00:00:00 0100") == want);
+  CHECK(parse_iso8601_query("2026-11-01 00:00:00 01:00") == want);
+  CHECK(parse_iso8601_query("2026-11-01T00:00:00.000 01:00") == want);
+  CHECK(parse_iso8601_query("2026-11-01T00:00:00+01:00") == want);
+  CHECK(parse_iso8601_query("2026-10-31T23:00:00Z") == want);
+  CHECK(parse_iso8601_query("2026-11-01T00:00:00-01:00") == parse_iso8601("2026-11-01T00:00:00-01:00"));
+  // Only a single space, only where the offset's sign stands, and only before a complete offset.
+  CHECK_FALSE(parse_iso8601("2026-11-01T00:00:00 01:00"));
+  CHECK_FALSE(parse_iso8601_query("2026-11-01T00:00:00  01:00"));
+  CHECK_FALSE(parse_iso8601_query("2026-11-01T00:00:00 1:00"));
+  CHECK_FALSE(parse_iso8601_query("2026-11-01T00:00:00 01:0"));
+  CHECK_FALSE(parse_iso8601_query("2026-11-01T00:00:00 01"));
+  CHECK_FALSE(parse_iso8601_query("2026-11-01T00:00:00 Z"));
+  CHECK_FALSE(parse_iso8601_query("2026-11-01T00:00:00"));
+  CHECK_FALSE(parse_iso8601_query("2026-11-01T00:00 01:00"));
+  CHECK_FALSE(parse_iso8601_query(" 01:00"));
+  CHECK_FALSE(parse_iso8601_query(""));
+}
+
 TEST_CASE("fractional seconds are kept to the millisecond") {
   auto t = parse_iso8601("2026-01-01T00:00:00.5Z");
   REQUIRE(t);

@@ -15,37 +15,37 @@ namespace {
 namespace json = boost::json;
 using domain::Channel;
 
-void on_edit(storage::Tx& tx, Channel channel, const channels::MessageEdited& e, IngestSummary& summary) {
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "edit:" + e.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  auto found = storage::find_message(tx, channel, e.original_id, domain::Direction::inbound);
+// Claims an event's platform key; a key seen before is counted as a duplicate (false: skip the event).
+bool claim(storage::Tx& tx, Channel channel, const std::string& key, IngestSummary& summary) {
+  if (storage::claim_event(tx, std::string(domain::to_string(channel)), key)) return true;
+  ++summary.duplicates;
+  return false;
+}
+
+// An edit or a withdrawal: the citizen's stored message gets `text` and `state`, and the Anliegen an
+// audit event `event_type`. A message we never stored is ignored.
+void replace_inbound_text(storage::Tx& tx, Channel channel, const std::string& original_id, const std::string& text,
+                          const char* state, const char* event_type, IngestSummary& summary) {
+  auto found = storage::find_message(tx, channel, original_id, domain::Direction::inbound);
   if (!found) {
     ++summary.ignored;
     return;
   }
-  storage::replace_message_text(tx, found->second, e.new_text, "edited");
-  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "message_edited",
+  storage::replace_message_text(tx, found->second, text, state);
+  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), event_type,
                         json::serialize(json::object{{"message_id", found->second.value}}));
   summary.anliegen.push_back(found->first.value);
 }
 
+void on_edit(storage::Tx& tx, Channel channel, const channels::MessageEdited& e, IngestSummary& summary) {
+  if (!claim(tx, channel, "edit:" + e.dedupe_key, summary)) return;
+  replace_inbound_text(tx, channel, e.original_id, e.new_text, "edited", "message_edited", summary);
+}
+
 void on_withdrawn(storage::Tx& tx, Channel channel, const channels::MessageWithdrawn& w, IngestSummary& summary) {
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "withdrawn:" + w.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
-  auto found = storage::find_message(tx, channel, w.original_id, domain::Direction::inbound);
-  if (!found) {
-    ++summary.ignored;
-    return;
-  }
+  if (!claim(tx, channel, "withdrawn:" + w.dedupe_key, summary)) return;
   // The citizen took the message back: its text is removed, the fact is kept.
-  storage::replace_message_text(tx, found->second, "", "withdrawn");
-  storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "message_withdrawn",
-                        json::serialize(json::object{{"message_id", found->second.value}}));
-  summary.anliegen.push_back(found->first.value);
+  replace_inbound_text(tx, channel, w.original_id, "", "withdrawn", "message_withdrawn", summary);
 }
 
 void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, IngestSummary& summary) {
@@ -53,10 +53,7 @@ void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, 
     ++summary.ignored;
     return;
   }
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "reaction:" + r.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
+  if (!claim(tx, channel, "reaction:" + r.dedupe_key, summary)) return;
   auto found = storage::find_message(tx, channel, r.target_id, domain::Direction::outbound);
   if (!found) found = storage::find_message(tx, channel, r.target_id, domain::Direction::inbound);
   if (!found) {
@@ -68,10 +65,7 @@ void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, 
 }
 
 void on_status(storage::Tx& tx, Channel channel, const channels::DeliveryStatus& s, IngestSummary& summary) {
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "status:" + s.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
+  if (!claim(tx, channel, "status:" + s.dedupe_key, summary)) return;
   const std::string error = s.error_code.empty() ? s.error_text : s.error_code + " " + s.error_text;
   storage::apply_receipt(tx, channel, s.message_id, s.status, s.at, error);
   ++summary.receipts;
@@ -80,10 +74,7 @@ void on_status(storage::Tx& tx, Channel channel, const channels::DeliveryStatus&
 void on_fixed_answer(storage::Tx& tx, Channel channel, const channels::FixedAnswer& f, const IngestEnvironment& env,
                      IngestSummary& summary) {
   const std::string ch(domain::to_string(channel));
-  if (!storage::claim_event(tx, ch, "fixed:" + f.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
+  if (!claim(tx, channel, "fixed:" + f.dedupe_key, summary)) return;
   const auto now = env.clock->now();
   const auto at = usable_time(f.at, now);
   const std::string text = text_of(*env.city, f.text_key);
@@ -113,20 +104,14 @@ void on_fixed_answer(storage::Tx& tx, Channel channel, const channels::FixedAnsw
 }
 
 void on_identity(storage::Tx& tx, Channel channel, const channels::IdentityChanged& c, IngestSummary& summary) {
-  if (!storage::claim_event(tx, std::string(domain::to_string(channel)), "identity:" + c.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
+  if (!claim(tx, channel, "identity:" + c.dedupe_key, summary)) return;
   if (!storage::change_citizen_identity(tx, channel, c.old_key, c.new_key, c.new_phone)) ++summary.ignored;
 }
 
 void on_call(storage::Tx& tx, Channel channel, const channels::CallAttempt& c, const IngestEnvironment& env,
              IngestSummary& summary) {
   const std::string ch(domain::to_string(channel));
-  if (!storage::claim_event(tx, ch, "call:" + c.dedupe_key)) {
-    ++summary.duplicates;
-    return;
-  }
+  if (!claim(tx, channel, "call:" + c.dedupe_key, summary)) return;
   ++summary.calls;
   if (c.event != "connect" || c.direction != "USER_INITIATED") return;
   // A call without a usable timestamp counts as placed when it arrived. One delivered late is long over:

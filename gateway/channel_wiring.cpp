@@ -58,6 +58,7 @@ ChannelWorkers wire_channels(App& app) {
   ChannelWorkers workers;
   OutboxOptions options;
   options.retry_base = std::chrono::milliseconds(settings.outbox_retry_base_ms);
+  options.workers = settings.outbox_workers;
   options.worker_id = worker_id();
   workers.outbox = std::make_unique<OutboxDispatcher>(app.db(), app.metrics(), options);
   auto* dispatcher = workers.outbox.get();

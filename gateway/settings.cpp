@@ -192,6 +192,9 @@ Settings load_settings(const Environment& env, bool need_database) {
   if (const auto v = get(env, "ANLIEGEN_OUTBOX_RETRY_BASE_MS"); !v.empty()) {
     s.outbox_retry_base_ms = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_RETRY_BASE_MS", v, 10, 3600000));
   }
+  if (const auto v = get(env, "ANLIEGEN_OUTBOX_WORKERS"); !v.empty()) {
+    s.outbox_workers = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_WORKERS", v, 1, 64));
+  }
   if (const auto v = get(env, "ANLIEGEN_SEND_TIMEOUT_MS"); !v.empty()) {
     s.send_timeout_ms = static_cast<int>(parse_number("ANLIEGEN_SEND_TIMEOUT_MS", v, 100, 120000));
   }

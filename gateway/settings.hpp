@@ -90,6 +90,7 @@ struct Settings {
   int idle_timeout_seconds = 60;        // ANLIEGEN_IDLE_TIMEOUT: idle keep-alive connections are closed
   std::string log_level = "info";       // ANLIEGEN_LOG_LEVEL
   int outbox_retry_base_ms = 5000;      // ANLIEGEN_OUTBOX_RETRY_BASE_MS: first retry delay, doubled each time
+  int outbox_workers = 4;               // ANLIEGEN_OUTBOX_WORKERS: platform calls in flight at the same time
   int send_timeout_ms = 15000;          // ANLIEGEN_SEND_TIMEOUT_MS: one call to a platform API, whole exchange
   bool fetch_allow_private = false;     // ANLIEGEN_FETCH_ALLOW_PRIVATE=1: tests fetch from 127.0.0.1
   WhatsAppSettings whatsapp;

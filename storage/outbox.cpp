@@ -16,6 +16,7 @@ constexpr const char* kClaim = R"sql(
   WITH claimed AS (
     UPDATE outbox SET state = 'sending', attempts = attempts + 1, locked_by = $2, locked_at = now(), updated_at = now()
     WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= now()
+                   AND mod(coalesce(citizen_id, anliegen_id, id), $3::int) = $4::int
                  ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)
     RETURNING id, channel, kind, payload::text AS payload, attempts, message_id)
   SELECT id, channel, kind, payload, attempts, message_id FROM claimed ORDER BY id)sql";
@@ -39,9 +40,9 @@ std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
       .as<std::int64_t>();
 }
 
-std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker) {
+std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker, OutboxPartition partition) {
   std::vector<OutboxItem> out;
-  for (const auto& r : detail::exec_prepared(tx, kClaim, limit, worker)) {
+  for (const auto& r : detail::exec_prepared(tx, kClaim, limit, worker, partition.count, partition.index)) {
     OutboxItem item;
     item.id = r[0].as<std::int64_t>();
     item.channel = r[1].as<std::string>();

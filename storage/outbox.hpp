@@ -32,8 +32,16 @@ struct OutboxItem {
 };
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item);
-// Claims up to `limit` due rows for `worker` (state pending → sending, attempts + 1), returned in id order.
-std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker);
+// Which rows a dispatcher worker takes: those whose citizen (else Anliegen, else own id) modulo `count`
+// is `index`. All rows of one citizen fall into one partition, so one worker sends them, in order.
+struct OutboxPartition {
+  int index = 0;
+  int count = 1;
+};
+
+// Claims up to `limit` due rows of `partition` for `worker` (state pending → sending, attempts + 1),
+// returned in id order.
+std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker, OutboxPartition partition = {});
 // Sent: the row is done; the message gets the platform id and delivery state "accepted", and receipts
 // that arrived early are applied.
 void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_message_id);

@@ -1,5 +1,6 @@
 #include "gateway/workers/outbox_dispatcher.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include "gateway/log.hpp"
@@ -18,22 +19,27 @@ void OutboxDispatcher::add_sender(const std::string& channel, std::shared_ptr<Ou
 }
 
 void OutboxDispatcher::start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { run(); });
+  if (!threads_.empty()) return;
+  const int count = std::max(1, options_.workers);
+  for (int index = 0; index < count; ++index) {
+    threads_.emplace_back([this, index, count] { run({index, count}); });
+  }
 }
 
 void OutboxDispatcher::stop() {
   stopping_ = true;
   notify();
-  if (thread_.joinable()) thread_.join();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 void OutboxDispatcher::notify() {
   {
     std::lock_guard lock(mutex_);
-    wake_ = true;
+    ++wakes_;
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 std::int64_t OutboxDispatcher::backoff_ms(int attempts) const {
@@ -45,48 +51,61 @@ std::int64_t OutboxDispatcher::backoff_ms(int attempts) const {
   return delay + jitter(rng);
 }
 
-void OutboxDispatcher::run() {
+// The sweep of interrupted sends and the retention purge: worker 0 only, as they concern all rows.
+void OutboxDispatcher::housekeeping(std::chrono::steady_clock::time_point& last_sweep,
+                                    std::chrono::steady_clock::time_point& last_purge) {
+  if (std::chrono::steady_clock::now() - last_sweep > std::chrono::seconds(30)) {
+    int stale = 0;
+    db_.run_blocking([&](storage::Connection& c) {
+      c.transact([&](storage::Tx& tx) { stale = storage::fail_stale_sending(tx, options_.stale_sending_seconds); });
+    });
+    if (stale > 0) log::warn("outbox_stale_rows_failed", {{"rows", stale}});
+    last_sweep = std::chrono::steady_clock::now();
+  }
+  if (std::chrono::steady_clock::now() - last_purge > std::chrono::hours(1)) {
+    // Raw deliveries hold personal data: keep them only as long as retries and duplicates matter.
+    storage::Purged purged;
+    db_.run_blocking([&](storage::Connection& c) {
+      c.transact([&](storage::Tx& tx) { purged = storage::purge_expired(tx, storage::Retention{}); });
+    });
+    if (purged.inbox || purged.event_keys) {
+      log::info("retention_purged", {{"inbox", purged.inbox}, {"event_keys", purged.event_keys}});
+    }
+    last_purge = std::chrono::steady_clock::now();
+  }
+}
+
+void OutboxDispatcher::run(storage::OutboxPartition partition) {
   auto last_sweep = std::chrono::steady_clock::time_point{};
   auto last_purge = std::chrono::steady_clock::time_point{};
+  std::uint64_t seen = 0;
   while (!stopping_) {
+    {
+      std::lock_guard lock(mutex_);
+      seen = wakes_;
+    }
     bool busy = false;
     try {
-      if (std::chrono::steady_clock::now() - last_sweep > std::chrono::seconds(30)) {
-        int stale = 0;
-        db_.run_blocking([&](storage::Connection& c) {
-          c.transact([&](storage::Tx& tx) { stale = storage::fail_stale_sending(tx, options_.stale_sending_seconds); });
-        });
-        if (stale > 0) log::warn("outbox_stale_rows_failed", {{"rows", stale}});
-        last_sweep = std::chrono::steady_clock::now();
-      }
-      if (std::chrono::steady_clock::now() - last_purge > std::chrono::hours(1)) {
-        // Raw deliveries hold personal data: keep them only as long as retries and duplicates matter.
-        storage::Purged purged;
-        db_.run_blocking([&](storage::Connection& c) {
-          c.transact([&](storage::Tx& tx) { purged = storage::purge_expired(tx, storage::Retention{}); });
-        });
-        if (purged.inbox || purged.event_keys) {
-          log::info("retention_purged", {{"inbox", purged.inbox}, {"event_keys", purged.event_keys}});
-        }
-        last_purge = std::chrono::steady_clock::now();
-      }
-      busy = dispatch_batch();
+      if (partition.index == 0) housekeeping(last_sweep, last_purge);
+      busy = dispatch_batch(partition);
     } catch (const std::exception& e) {
       log::warn("outbox_dispatch_error", {{"error", e.what()}});
     }
     if (busy) continue;
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, options_.poll, [&] { return wake_ || stopping_.load(); });
-    wake_ = false;
+    cv_.wait_for(lock, options_.poll, [&] { return wakes_ != seen || stopping_.load(); });
   }
 }
 
-bool OutboxDispatcher::dispatch_batch() {
+bool OutboxDispatcher::dispatch_batch(storage::OutboxPartition partition) {
   std::vector<storage::OutboxItem> items;
   // Claims and results share the commits of webhook deliveries (group commit): under load the
   // outbox adds statements, not transactions. Both are repeatable, as grouped work must be.
   db_.transact_grouped_blocking(
-      [&](storage::Tx& tx) { items = storage::claim_outbox(tx, options_.batch, options_.worker_id); });
+      [&](storage::Tx& tx) {
+        items = storage::claim_outbox(tx, options_.batch, options_.worker_id + "/" + std::to_string(partition.index),
+                                      partition);
+      });
   for (const auto& item : items) {
     channels::SendOutcome outcome;
     const auto sender = senders_.find(item.channel);

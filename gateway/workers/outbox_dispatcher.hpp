@@ -1,6 +1,8 @@
 #pragma once
-// Sends what the outbox holds. A worker thread claims due rows (FOR UPDATE SKIP LOCKED, so several
-// gateway instances never take the same row), hands each to its channel's sender, and records the
+// Sends what the outbox holds. Worker threads claim due rows (FOR UPDATE SKIP LOCKED, so several
+// gateway instances never take the same row), each from its own partition of the citizens (one
+// citizen's rows are sent by one worker, in order, while a slow call for one citizen holds up no
+// other), hand each row to its channel's sender, and record the
 // outcome: done (platform id stored, early receipts applied), retry with exponential back-off and
 // jitter (network errors, 5xx, rate limits), or failed for good (the message shows the platform's
 // code and text). A row is never sent twice: one claimed by a worker that died mid-send is marked
@@ -8,11 +10,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "channels/adapter.hpp"
 #include "gateway/db_pool.hpp"
@@ -43,6 +47,7 @@ struct OutboxOptions {
   int max_attempts = 20;
   std::chrono::milliseconds poll{1000};
   int stale_sending_seconds = 300;
+  int workers = 4;  // threads sending at the same time, each for its partition of the citizens
   std::string worker_id = "anliegen";
 };
 
@@ -56,8 +61,10 @@ class OutboxDispatcher {
   void notify();  // something was queued: look now
 
  private:
-  void run();
-  bool dispatch_batch();
+  void run(storage::OutboxPartition partition);
+  void housekeeping(std::chrono::steady_clock::time_point& last_sweep,
+                    std::chrono::steady_clock::time_point& last_purge);
+  bool dispatch_batch(storage::OutboxPartition partition);
   void settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome, bool until_accepted);
   std::int64_t backoff_ms(int attempts) const;
 
@@ -67,9 +74,9 @@ class OutboxDispatcher {
   std::map<std::string, std::shared_ptr<OutboxSender>> senders_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool wake_ = false;
+  std::uint64_t wakes_ = 0;  // counts notify() calls; each worker looks again when it has changed
   std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace anliegen::gateway

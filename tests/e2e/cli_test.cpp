@@ -39,6 +39,10 @@ TEST_CASE("bad configuration names the key and exits 2") {
   CHECK(bad_pool.status == 2);
   CHECK(bad_pool.err.find("ANLIEGEN_DB_POOL_SIZE") != std::string::npos);
 
+  auto bad_workers = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_OUTBOX_WORKERS", "0"}});
+  CHECK(bad_workers.status == 2);
+  CHECK(bad_workers.err.find("ANLIEGEN_OUTBOX_WORKERS") != std::string::npos);
+
   const std::string path = "/tmp/anliegen-bad-config-" + std::to_string(getpid()) + ".json";
   std::ofstream(path) << R"({"units":[{"code":"ob","name":"OB"},{"code":"Bad Code","name":"x"}]})";
   auto bad_file = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_CONFIG", path}});

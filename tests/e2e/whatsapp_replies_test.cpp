@@ -326,3 +326,29 @@ TEST_CASE("request_welcome and unsupported messages get a fixed German answer an
   CHECK(wa.graph->sent_messages().size() == 3);
   CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");  // the one real message
 }
+
+TEST_CASE("a hanging platform call holds up only its own citizen: others are answered, its next message waits") {
+  WhatsAppGateway wa({{"ANLIEGEN_SEND_TIMEOUT_MS", "60000"}, {"ANLIEGEN_OUTBOX_WORKERS", "4"}});
+  const auto sent_to = [&](const std::string& phone) {
+    int n = 0;
+    for (const auto& r : wa.graph->sent_messages()) n += r.body.find(phone) != std::string::npos;
+    return n;
+  };
+  // Erika's automatic answer is read by the platform and never answered (until the minute runs out).
+  wa.platform.hang_next(1, "/");
+  REQUIRE(wa.send(wa_delivery({wa_text("wamid.H1", "Hallo", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.platform.dropped("/").size() == 1; }));
+  const auto erika = case_id(wa);
+  // Max writes meanwhile: his automatic answer goes out at once, from another worker.
+  REQUIRE(wa.send(wa_delivery({wa_text("wamid.H2", "Guten Tag", unix_now(), "DE.2002", "4915198765432")},
+                              "DE.2002", "4915198765432", "Max"))
+              .status == 200);
+  CHECK(eventually([&] { return sent_to("4915198765432") == 1; }));
+  // A clerk answers Erika: it waits behind her hanging automatic answer, so her messages keep their order.
+  const auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + erika + "/replies", R"({"text":"Antwort"})", wa.office);
+  REQUIRE_MESSAGE(reply.status == 202, reply.body);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(sent_to("4915112345678") == 0);
+  CHECK(wa.sql("SELECT count(*) FROM outbox WHERE state = 'pending'") == "1");
+  wa.platform.stop();  // ends the hanging call, so the gateway stops without waiting for it
+}

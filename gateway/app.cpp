@@ -43,6 +43,16 @@ void App::record_refusal(const Response& response) {
   log::info("request", {{"route", "(refused)"}, {"status", status}});
 }
 
+Response App::bad_target(std::string_view target) const {
+  const auto path = target.substr(0, target.find('?'));
+  for (const auto& [prefix, respond] : bad_target_responders_) {
+    if (path.starts_with(prefix)) return respond(path);
+  }
+  return problem(http::status::bad_request,
+                 "the request target is not valid: every '%' must be followed by two hex digits, and spaces and "
+                 "other reserved characters must be percent-encoded");
+}
+
 asio::awaitable<Response> App::dispatch(const Request& request) {
   const auto started = std::chrono::steady_clock::now();
   Response res;
@@ -50,7 +60,7 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
   std::int64_t anliegen_id = 0;
   auto parsed = boost::urls::parse_origin_form(request.target());
   if (!parsed) {
-    res = problem(http::status::bad_request, "the request target is not a valid path");
+    res = bad_target(request.target());
   } else {
     std::string path = parsed->path();
     auto match = router_.match(request.method(), path);

@@ -9,7 +9,11 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "domain/time.hpp"
 #include "gateway/auth.hpp"
@@ -45,6 +49,13 @@ class App {
     if (media_notifier_) media_notifier_();
   }
 
+  // How a request target that is not valid URL syntax (e.g. a broken percent escape) is answered under
+  // `path_prefix`, for protocols with their own error format (Open311); elsewhere a problem+json 400.
+  using BadTargetResponder = std::function<Response(std::string_view path)>;
+  void on_bad_target(std::string path_prefix, BadTargetResponder respond) {
+    bad_target_responders_.emplace_back(std::move(path_prefix), std::move(respond));
+  }
+
   boost::asio::awaitable<Response> dispatch(const Request& request);
   // Counts and logs a request the server refused before dispatch (413, 431, 400).
   void record_refusal(const Response& response);
@@ -64,7 +75,10 @@ class App {
   std::unique_ptr<RulesProvider> rules_;
   std::function<void()> outbox_notifier_;
   std::function<void()> media_notifier_;
+  std::vector<std::pair<std::string, BadTargetResponder>> bad_target_responders_;
   Router router_;
+
+  Response bad_target(std::string_view target) const;
 };
 
 // JSON request bodies: the parsed object, or the 400/415/422 response to send.

@@ -15,6 +15,16 @@ TEST_CASE("unknown route 404 and wrong method 405, both problem+json") {
   check_problem(trailing, 404);
 }
 
+TEST_CASE("a target that is not URL syntax is a 400 problem+json that says why") {
+  RunningGateway gw;
+  for (const std::string target : {"/healthz?x=%G1", "/api/v1/cases?status=%", "/api/v1/cases/1%2"}) {
+    CAPTURE(target);
+    const auto res = gw.get(target);
+    check_problem(res, 400);
+    CHECK(res.body.find("percent-encoded") != std::string::npos);
+  }
+}
+
 TEST_CASE("an oversized body is 413 and a huge header 431") {
   RunningGateway gw(std::map<std::string, std::string>{{"ANLIEGEN_MAX_BODY_BYTES", "2048"}});
   auto big = http_request(gw.port(), "POST", "/api/v1/cases", std::string(4096, 'x'),

@@ -385,6 +385,12 @@ TEST_CASE("a query that is not valid URL-encoded UTF-8 is 400, never read as an 
         const auto description = check_open311_error(gw.get(path + query), 400, xml);
         CHECK(description.find("URL-encoded UTF-8") != std::string::npos);
       }
+      // Not even URL syntax (a broken percent escape): still Open311's error format.
+      for (const std::string query : {"?status=%G1", "?x=%", "?service_code=graffiti%2"}) {
+        CAPTURE(query);
+        const auto description = check_open311_error(gw.get(path + query), 400, xml);
+        CHECK(description.find("percent-encoded") != std::string::npos);
+      }
       CHECK(gw.get(path + "?jurisdiction_id=ludwigshafen.de").status == 200);
     }
   }

@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include <algorithm>
 #include <random>
 
 #include "channels/crypto.hpp"
@@ -100,6 +101,7 @@ MediaFetcherOptions media_fetcher_options(const Settings& settings, const Enviro
   o.retry_base = std::chrono::milliseconds(env_int(env, "ANLIEGEN_MEDIA_RETRY_BASE_MS", 30000, 1, 3600000));
   o.max_attempts = static_cast<int>(env_int(env, "ANLIEGEN_MEDIA_MAX_ATTEMPTS", 8, 1, 100));
   o.request_timeout = std::chrono::milliseconds(env_int(env, "ANLIEGEN_MEDIA_TIMEOUT_MS", 60000, 100, 600000));
+  o.workers = static_cast<int>(env_int(env, "ANLIEGEN_MEDIA_WORKERS", 3, 1, 32));
   o.user_agent = "anliegen/" ANLIEGEN_VERSION;
   return o;
 }
@@ -110,27 +112,25 @@ MediaFetcher::MediaFetcher(DbPool& db, MediaFetcherOptions options, Metrics* met
 MediaFetcher::~MediaFetcher() { stop(); }
 
 void MediaFetcher::start() {
-  if (thread_.joinable()) return;
+  if (!threads_.empty()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { run(); });
 }
 
 void MediaFetcher::stop() {
   stopping_ = true;
   notify();
-  if (thread_.joinable()) thread_.join();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
 }
 
-void MediaFetcher::notify() {
-  {
-    std::lock_guard lock(mutex_);
-    wake_ = true;
-  }
-  cv_.notify_one();
-}
+void MediaFetcher::notify() { wake_.notify(); }
 
 void MediaFetcher::run() {
   while (!stopping_) {
+    const auto seen = wake_.ticket();
     int done = 0;
     try {
       done = run_once();
@@ -138,9 +138,7 @@ void MediaFetcher::run() {
       log::warn("media_fetch_error", {{"error", e.what()}});
     }
     if (done > 0) continue;
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, options_.poll, [&] { return wake_ || stopping_.load(); });
-    wake_ = false;
+    wake_.wait(seen, options_.poll, stopping_);
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Downloads attachments in the background. A worker thread claims due `pending` attachments (with a
-// lease, FOR UPDATE SKIP LOCKED), downloads each outside any transaction, and stores the bytes,
+// Downloads attachments in the background. Worker threads (ANLIEGEN_MEDIA_WORKERS) each claim the next
+// due `pending` attachment (with a lease, FOR UPDATE SKIP LOCKED), so one slow download holds up no
+// other; each is downloaded outside any transaction, and stores the bytes,
 // schedules a retry with exponential back-off and jitter, or marks it failed (the error is shown on
 // the message). The message itself never depends on the download.
 //
@@ -17,14 +18,15 @@
 //   fetcher.start();  ...  fetcher.notify();  ...  fetcher.stop();
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
+#include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gateway/db_pool.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/workers/wake_signal.hpp"
 #include "gateway/settings.hpp"
 #include "storage/attachments.hpp"
 
@@ -42,7 +44,8 @@ struct MediaFetcherOptions {
   int max_attempts = 8;                               // ANLIEGEN_MEDIA_MAX_ATTEMPTS
   std::chrono::milliseconds request_timeout{60000};   // ANLIEGEN_MEDIA_TIMEOUT_MS, per HTTP request
   std::chrono::milliseconds poll{1000};
-  int batch = 4;
+  int batch = 1;    // attachments one claim takes (a worker downloads them one after the other)
+  int workers = 3;  // ANLIEGEN_MEDIA_WORKERS: downloads at the same time (each holds up to max_bytes)
   std::string user_agent = "anliegen";  // "anliegen/<version>" from media_fetcher_options
 };
 
@@ -57,7 +60,7 @@ class MediaFetcher {
   MediaFetcher& operator=(const MediaFetcher&) = delete;
 
   void start();
-  void stop();    // finishes the current download, joins the thread
+  void stop();    // finishes the current downloads, joins the threads
   void notify();  // new attachments are pending: look now
 
   // One pass: claims and processes due jobs. Returns how many were processed (for tests).
@@ -78,11 +81,9 @@ class MediaFetcher {
   DbPool& db_;
   MediaFetcherOptions options_;
   Metrics* metrics_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool wake_ = false;
+  WakeSignal wake_;
   std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace anliegen::gateway

@@ -34,13 +34,7 @@ void OutboxDispatcher::stop() {
   }
 }
 
-void OutboxDispatcher::notify() {
-  {
-    std::lock_guard lock(mutex_);
-    ++wakes_;
-  }
-  cv_.notify_all();
-}
+void OutboxDispatcher::notify() { wake_.notify(); }
 
 std::int64_t OutboxDispatcher::backoff_ms(int attempts) const {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -78,12 +72,8 @@ void OutboxDispatcher::housekeeping(std::chrono::steady_clock::time_point& last_
 void OutboxDispatcher::run(storage::OutboxPartition partition) {
   auto last_sweep = std::chrono::steady_clock::time_point{};
   auto last_purge = std::chrono::steady_clock::time_point{};
-  std::uint64_t seen = 0;
   while (!stopping_) {
-    {
-      std::lock_guard lock(mutex_);
-      seen = wakes_;
-    }
+    const auto seen = wake_.ticket();
     bool busy = false;
     try {
       if (partition.index == 0) housekeeping(last_sweep, last_purge);
@@ -92,8 +82,7 @@ void OutboxDispatcher::run(storage::OutboxPartition partition) {
       log::warn("outbox_dispatch_error", {{"error", e.what()}});
     }
     if (busy) continue;
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, options_.poll, [&] { return wakes_ != seen || stopping_.load(); });
+    wake_.wait(seen, options_.poll, stopping_);
   }
 }
 

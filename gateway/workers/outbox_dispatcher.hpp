@@ -9,11 +9,9 @@
 // failed with an explanation instead of being sent again.
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +19,7 @@
 #include "channels/adapter.hpp"
 #include "gateway/db_pool.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/workers/wake_signal.hpp"
 #include "storage/outbox.hpp"
 
 namespace anliegen::gateway {
@@ -72,9 +71,7 @@ class OutboxDispatcher {
   Metrics& metrics_;
   OutboxOptions options_;
   std::map<std::string, std::shared_ptr<OutboxSender>> senders_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::uint64_t wakes_ = 0;  // counts notify() calls; each worker looks again when it has changed
+  WakeSignal wake_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };

@@ -213,3 +213,27 @@ TEST_CASE("the worker thread picks up pending attachments and stops cleanly") {
   fetcher.stop();
   fetcher.stop();  // idempotent
 }
+
+TEST_CASE("a hanging download holds up only its own worker") {
+  Rig r;
+  r.options.workers = 2;
+  r.options.request_timeout = std::chrono::milliseconds(60000);
+  r.graph->add_media("m-slow", kJpeg, "image/jpeg");
+  r.graph->add_media("m-fast", kJpeg, "image/jpeg");
+  r.fake.hang_next(1, "/v23.0/m-slow");  // the lookup is read and never answered
+  MediaFetcher fetcher(r.pool, r.options);
+  fetcher.start();
+  const auto slow = r.f.add({.media_id = "m-slow"});
+  fetcher.notify();
+  for (int i = 0; i < 200 && r.fake.dropped().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(r.fake.dropped().size() == 1);
+  const auto fast = r.f.add({.media_id = "m-fast"});
+  fetcher.notify();
+  for (int i = 0; i < 200 && r.f.state(fast) == "pending"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(r.f.state(fast) == "stored");
+  CHECK(r.f.state(slow) == "pending");
+  r.fake.stop();  // ends the hanging request, so the worker can stop
+  fetcher.stop();
+}

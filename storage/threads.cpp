@@ -163,7 +163,17 @@ bool change_citizen_identity(Tx& tx, domain::Channel channel, const std::string&
       "  phone = CASE WHEN $4 <> '' THEN $4 ELSE c.phone END, updated_at = now() "
       "WHERE c.channel = $1 AND c.external_id = $2 RETURNING c.id",
       ch(channel), old_key, new_key, new_phone);
-  return !r.empty();
+  if (r.empty()) return false;
+  // What still waits to be sent goes to the citizen's new address, never to one that may now belong to
+  // someone else. Rows being sent right now keep theirs.
+  detail::exec_prepared(tx,
+      "UPDATE outbox o SET updated_at = now(), payload = jsonb_set(jsonb_set(o.payload, "
+      "    '{target,recipient_key}', to_jsonb(coalesce(c.external_id, ''))), "
+      "    '{target,recipient_phone}', to_jsonb(coalesce(c.phone, ''))) "
+      "FROM citizens c WHERE c.id = $1 AND o.citizen_id = c.id AND o.state IN ('pending', 'held') "
+      "  AND o.payload ? 'target'",
+      r[0][0].as<std::int64_t>());
+  return true;
 }
 
 std::optional<OpenThread> find_open_thread(Tx& tx, domain::CitizenId citizen, domain::Channel channel,

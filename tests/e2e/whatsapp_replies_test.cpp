@@ -288,6 +288,23 @@ TEST_CASE("system messages open no Anliegen; a changed number and user id re-key
   CHECK(wa.graph->sent_messages().size() == 1);
 }
 
+TEST_CASE("a changed number readdresses what still waits in the outbox, never the old number") {
+  WhatsAppGateway wa(std::map<std::string, std::string>{{"ANLIEGEN_OUTBOX_RETRY_BASE_MS", "600000"}});
+  wa.platform.fail_next(1, 500, "/");  // the automatic answer fails once and waits ten minutes
+  CHECK(wa.send(wa_delivery({wa_text("wamid.N1", "Schlagloch", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.sql("SELECT attempts FROM outbox") == "1"; }));
+  REQUIRE(eventually([&] { return wa.sql("SELECT state FROM outbox") == "pending"; }));
+  json::object number{{"from", "4915112345678"}, {"from_user_id", "DE.1001"}, {"id", "wamid.N2"},
+                      {"timestamp", std::to_string(unix_now())}, {"type", "system"},
+                      {"system", json::object{{"body", "Erika changed from 4915112345678 to 4915187654321"},
+                                              {"wa_id", "4915187654321"},
+                                              {"type", "user_changed_number"}}}};
+  CHECK(wa.send(wa_delivery({number})).status == 200);
+  CHECK(wa.sql("SELECT payload->'target'->>'recipient_phone' FROM outbox") == "4915187654321");
+  CHECK(wa.sql("SELECT payload->'target'->>'recipient_key' FROM outbox") == "DE.1001");
+  CHECK(wa.sql("SELECT payload->>'text' <> '' FROM outbox") == "t");
+}
+
 TEST_CASE("request_welcome and unsupported messages get a fixed German answer and open no Anliegen") {
   // The fixed answers are limited per UTC half day: keep clear of its end, or the test could flake.
   const long long left = 12 * 3600 - unix_now() % (12 * 3600);

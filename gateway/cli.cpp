@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "gateway/auth.hpp"
+#include "gateway/citizen_cli.hpp"
 #include "gateway/reports/weekly.hpp"
 #include "gateway/settings.hpp"
 #include "storage/errors.hpp"
@@ -32,6 +33,12 @@ Usage:
   anliegen report weekly [--week 2026-W48] [--format json|csv|html] [--out FILE]
                                       the weekly report for the OB's office (default: the last complete
                                       week, JSON, standard output); computed from the current data
+  anliegen citizen find TEXT          citizens whose phone, e-mail or platform id is TEXT (DSGVO requests)
+  anliegen citizen export --id N [--out FILE]
+                                      everything stored about citizen N, as JSON (access, Art. 15/20)
+  anliegen citizen erase --id N --yes [--by NAME]
+                                      erase citizen N's personal data (Art. 17); the Anliegen stay,
+                                      without content, for the statistics
   anliegen --help | --version
 
 Environment:
@@ -206,6 +213,7 @@ int run_cli(const std::vector<std::string>& args) {
     }
     if (cmd == "token") return token_command(args);
     if (cmd == "report") return report_command(args);
+    if (cmd == "citizen") return citizen_command(args);
     return usage_error("unknown command '" + cmd + "'");
   } catch (const SettingsError& e) {
     std::cerr << "anliegen: configuration error: " << e.what() << "\n";

@@ -1,5 +1,5 @@
 #pragma once
-// The `anliegen` command line: serve, migrate, token create, --help, --version.
+// The `anliegen` command line: serve, migrate, token, report, citizen, --help, --version.
 // Exit codes: 0 success, 1 runtime failure (e.g. database unreachable), 2 usage or configuration error.
 #include <string>
 #include <vector>

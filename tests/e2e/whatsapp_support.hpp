@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "e2e.hpp"
 #include "fake_graph.hpp"

@@ -1,0 +1,137 @@
+#include "gateway/citizen_cli.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "gateway/settings.hpp"
+#include "storage/citizens.hpp"
+
+namespace anliegen::gateway {
+namespace {
+
+constexpr const char* kCitizenUsage = R"(Usage:
+  anliegen citizen find TEXT                   citizens whose phone, e-mail or platform id is TEXT
+  anliegen citizen export --id N [--out FILE]  everything stored about citizen N, as JSON
+  anliegen citizen erase --id N --yes [--by NAME]
+                                               erase citizen N's personal data; the Anliegen stay,
+                                               without content, for the statistics
+)";
+
+int citizen_usage(const std::string& message) {
+  std::cerr << "anliegen: " << message << "\n\n" << kCitizenUsage;
+  return 2;
+}
+
+// "--name value" pairs and bare flags after the subcommand; false on an unknown or incomplete option.
+bool read_options(const std::vector<std::string>& args, const std::map<std::string, bool>& known,
+                  std::map<std::string, std::string>& out, std::string& error) {
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const auto option = known.find(args[i]);
+    if (option == known.end()) {
+      error = "unknown argument '" + args[i] + "' for citizen " + args[1];
+      return false;
+    }
+    if (!option->second) {
+      out[args[i]] = "yes";
+    } else if (i + 1 >= args.size() || args[i + 1].empty()) {
+      error = args[i] + " needs a value";
+      return false;
+    } else {
+      out[args[i]] = args[i + 1];
+      ++i;
+    }
+  }
+  return true;
+}
+
+std::optional<std::int64_t> citizen_id(const std::map<std::string, std::string>& options) {
+  const auto it = options.find("--id");
+  if (it == options.end()) return std::nullopt;
+  std::int64_t id = 0;
+  const auto& text = it->second;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+std::unique_ptr<storage::Connection> open_database() {
+  const auto settings = load_settings(process_environment());
+  return storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
+}
+
+int find_command(const std::vector<std::string>& args) {
+  if (args.size() != 3 || args[2].empty()) return citizen_usage("expected 'citizen find TEXT'");
+  std::vector<storage::CitizenMatch> found;
+  open_database()->read([&](storage::Tx& tx) { found = storage::find_citizens(tx, args[2]); });
+  std::cout << "id\tchannel\tplatform_id\tname\tphone\temail\tanliegen\terased\n";
+  for (const auto& c : found) {
+    std::cout << c.id << '\t' << c.channel << '\t' << c.external_id << '\t' << c.display_name << '\t' << c.phone << '\t'
+              << c.email << '\t' << c.anliegen << '\t' << (c.erased ? "yes" : "no") << '\n';
+  }
+  return found.empty() ? 1 : 0;
+}
+
+int export_command(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> options;
+  std::string error;
+  if (!read_options(args, {{"--id", true}, {"--out", true}}, options, error)) return citizen_usage(error);
+  const auto id = citizen_id(options);
+  if (!id) return citizen_usage("--id needs a citizen id (see 'anliegen citizen find')");
+  std::optional<std::string> document;
+  open_database()->read([&](storage::Tx& tx) { document = storage::export_citizen(tx, *id); });
+  if (!document) {
+    std::cerr << "anliegen: no citizen with id " << *id << "\n";
+    return 1;
+  }
+  if (!options.contains("--out")) {
+    std::cout << *document << "\n" << std::flush;
+    return 0;
+  }
+  const auto& path = options["--out"];
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << *document << "\n";
+  out.close();
+  if (!out) {
+    std::cerr << "anliegen: cannot write " << path << "\n";
+    return 1;
+  }
+  std::cerr << "wrote the data of citizen " << *id << " to " << path << "\n";
+  return 0;
+}
+
+int erase_command(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> options;
+  std::string error;
+  if (!read_options(args, {{"--id", true}, {"--yes", false}, {"--by", true}}, options, error)) {
+    return citizen_usage(error);
+  }
+  const auto id = citizen_id(options);
+  if (!id) return citizen_usage("--id needs a citizen id (see 'anliegen citizen find')");
+  if (!options.contains("--yes")) return citizen_usage("erasing cannot be undone: confirm with --yes");
+  const auto actor = options.contains("--by") ? "cli:" + options["--by"] : std::string("cli");
+  std::optional<storage::ErasureSummary> erased;
+  open_database()->transact([&](storage::Tx& tx) { erased = storage::erase_citizen(tx, *id, actor); });
+  if (!erased) {
+    std::cerr << "anliegen: no citizen with id " << *id << "\n";
+    return 1;
+  }
+  std::cout << "erased citizen " << *id << ": " << erased->anliegen << " Anliegen kept without content, "
+            << erased->messages << " message texts, " << erased->attachments << " attachments, " << erased->outbox
+            << " outgoing messages, " << erased->inbox << " raw deliveries\n";
+  return 0;
+}
+
+}  // namespace
+
+int citizen_command(const std::vector<std::string>& args) {
+  if (args.size() >= 2 && args[1] == "find") return find_command(args);
+  if (args.size() >= 2 && args[1] == "export") return export_command(args);
+  if (args.size() >= 2 && args[1] == "erase") return erase_command(args);
+  return citizen_usage("expected 'citizen find', 'citizen export' or 'citizen erase'");
+}
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,12 @@
+#pragma once
+// `anliegen citizen find|export|erase`: the data-protection requests of one citizen (DSGVO access and
+// erasure) for the city's operators. Exit codes as in cli.hpp.
+#include <string>
+#include <vector>
+
+namespace anliegen::gateway {
+
+// `args` starts with "citizen".
+int citizen_command(const std::vector<std::string>& args);
+
+}  // namespace anliegen::gateway

@@ -1,0 +1,134 @@
+#include "storage/citizens.hpp"
+
+#include "storage/detail/pq.hpp"
+
+namespace anliegen::storage {
+namespace {
+
+using detail::txn;
+
+// Times as ISO 8601 in UTC, as the REST API writes them.
+constexpr const char* kExport = R"sql(
+  WITH c AS (SELECT * FROM citizens WHERE id = $1)
+  SELECT json_build_object(
+    'exported_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+    'citizen', json_build_object('id', c.id, 'channel', c.channel, 'platform_id', c.external_id,
+                                 'name', c.display_name, 'phone', c.phone, 'email', c.email,
+                                 'created_at', c.created_at, 'erased_at', c.erased_at),
+    'anliegen', coalesce((
+      SELECT json_agg(json_build_object(
+               'reference', a.reference, 'kind', a.kind, 'channel', a.channel, 'status', a.status,
+               'unit', a.unit_code, 'category', a.category, 'address', a.address, 'lat', a.lat, 'lon', a.lon,
+               'received_at', a.received_at, 'closed_at', a.closed_at, 'public', a.public,
+               'open311', (SELECT json_build_object('service_code', o.service_code, 'address_id', o.address_id,
+                                                    'attributes', o.attributes, 'device_id', o.device_id,
+                                                    'account_id', o.account_id)
+                           FROM open311_requests o WHERE o.anliegen_id = a.id),
+               'invitation', (SELECT json_build_object('platform_id', i.external_id, 'title', i.title,
+                                                       'proposed_dates', i.proposed_dates,
+                                                       'decision', i.decision, 'visit_at', i.visit_at,
+                                                       'decision_message', i.decision_message)
+                              FROM invitations i WHERE i.anliegen_id = a.id),
+               'messages', coalesce((
+                 SELECT json_agg(json_build_object(
+                          'direction', m.direction, 'sent_at', m.sent_at, 'author', m.author, 'type', m.type,
+                          'text', m.text, 'lat', m.lat, 'lon', m.lon, 'delivery_status', m.delivery_status,
+                          'attachments', coalesce((
+                            SELECT json_agg(json_build_object(
+                                     'kind', t.kind, 'mime_type', t.mime_type, 'filename', t.filename,
+                                     'size', t.size, 'sha256', t.sha256, 'state', t.state,
+                                     'content_base64', translate(encode(t.content, 'base64'), E'\n', ''))
+                                     ORDER BY t.id)
+                            FROM attachments t WHERE t.message_id = m.id), '[]'::json))
+                          ORDER BY m.sent_at, m.id)
+                 FROM messages m WHERE m.anliegen_id = a.id), '[]'::json))
+               ORDER BY a.received_at, a.id)
+      FROM anliegen a WHERE a.citizen_id = c.id), '[]'::json))::text
+  FROM c)sql";
+
+}  // namespace
+
+std::vector<CitizenMatch> find_citizens(Tx& tx, const std::string& text) {
+  std::vector<CitizenMatch> out;
+  if (text.empty()) return out;
+  const auto rows = txn(tx).exec_params(
+      "SELECT c.id, c.channel, c.external_id, c.display_name, c.phone, c.email, "
+      "       (SELECT count(*) FROM anliegen a WHERE a.citizen_id = c.id), c.erased_at IS NOT NULL "
+      "FROM citizens c WHERE c.external_id = $1 OR c.phone = $1 OR (c.phone = ltrim($1, '+') AND ltrim($1, '+') <> '') "
+      "   OR lower(c.email) = lower($1) ORDER BY c.id",
+      text);
+  for (const auto& r : rows) {
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                   r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::int64_t>(), r[7].as<bool>()});
+  }
+  return out;
+}
+
+std::optional<std::string> export_citizen(Tx& tx, std::int64_t citizen_id) {
+  const auto rows = txn(tx).exec_params(kExport, citizen_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, const std::string& actor) {
+  auto& t = txn(tx);
+  const auto who = t.exec_params("SELECT external_id, phone FROM citizens WHERE id = $1 FOR UPDATE", citizen_id);
+  if (who.empty()) return std::nullopt;
+  const auto platform_id = who[0][0].as<std::string>();
+  const auto phone = who[0][1].as<std::string>();
+  ErasureSummary s;
+  const auto ids = t.exec_params(
+      "UPDATE anliegen SET address = '', lat = NULL, lon = NULL, public = false, updated_at = now(), "
+      "version = version + 1 WHERE citizen_id = $1 RETURNING id",
+      citizen_id);
+  s.anliegen = static_cast<std::int64_t>(ids.size());
+  // The messages trigger rebuilds each Anliegen's search words from the emptied texts.
+  s.messages = t.exec_params(
+                    "UPDATE messages SET text = '', lat = NULL, lon = NULL "
+                    "WHERE anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1) "
+                    "  AND (text <> '' OR lat IS NOT NULL OR lon IS NOT NULL)",
+                    citizen_id)
+                   .affected_rows();
+  t.exec_params("UPDATE anliegen SET search = ''::tsvector WHERE citizen_id = $1", citizen_id);
+  s.attachments = t.exec_params(
+                       "UPDATE attachments SET content = NULL, filename = '', source_url = '', media_id = '', "
+                       "  public = false, state = 'failed', error = 'erased (DSGVO)' "
+                       "WHERE message_id IN (SELECT m.id FROM messages m JOIN anliegen a ON a.id = m.anliegen_id "
+                       "                     WHERE a.citizen_id = $1)",
+                       citizen_id)
+                      .affected_rows();
+  t.exec_params(
+      "UPDATE invitations SET title = '', decision_message = '' "
+      "WHERE anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1)",
+      citizen_id);
+  t.exec_params(
+      "UPDATE open311_requests SET device_id = '', account_id = '', attributes = '{}' "
+      "WHERE anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1)",
+      citizen_id);
+  s.outbox = t.exec_params(
+                  "UPDATE outbox SET payload = '{}', updated_at = now(), "
+                  "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
+                  "                    ELSE last_error END, "
+                  "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
+                  "WHERE citizen_id = $1 OR anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1)",
+                  citizen_id)
+                 .affected_rows();
+  // Raw deliveries are not linked to citizens; those that name the citizen's platform id or phone go.
+  // Short values (< 6 characters) could match unrelated deliveries and are not searched for.
+  s.inbox = t.exec_params(
+                 "DELETE FROM inbox WHERE (length($1) >= 6 AND position(convert_to($1, 'UTF8') IN body) > 0) "
+                 "   OR (length($2) >= 6 AND position(convert_to($2, 'UTF8') IN body) > 0)",
+                 platform_id, phone)
+                .affected_rows();
+  t.exec_params(
+      "UPDATE citizens SET external_id = 'erased-' || id, display_name = '', phone = '', email = '', "
+      "  last_inbound_at = NULL, erased_at = now(), updated_at = now() WHERE id = $1",
+      citizen_id);
+  t.exec_params(
+      "INSERT INTO audit_events (anliegen_id, actor, type, data) "
+      "SELECT id, $2, 'erased', '{}'::jsonb FROM anliegen WHERE citizen_id = $1",
+      citizen_id, actor);
+  return s;
+}
+
+}  // namespace anliegen::storage

@@ -167,6 +167,34 @@ TEST_CASE("claimed rows come back in id order (a call's rejection before the tex
   for (std::size_t i = 1; i < items.size(); ++i) CHECK(items[i - 1].id < items[i].id);
 }
 
+TEST_CASE("a partition claims the rows of its citizens only (else by Anliegen, else by row id)") {
+  Chat chat;
+  // Rows of the test's citizen, of its Anliegen without a citizen, and of neither.
+  chat.conn->transact([&](storage::Tx& tx) {
+    for (int i = 0; i < 3; ++i) {
+      storage::enqueue_outbox(tx, {"whatsapp", "reply", "{}", std::nullopt, chat.created.id, chat.citizen, false});
+      storage::enqueue_outbox(tx, {"holdieob", "callback", "{}", std::nullopt, chat.created.id, std::nullopt, false});
+      storage::enqueue_outbox(tx, {"report_webhook", "weekly_report", "{}", std::nullopt, std::nullopt, std::nullopt,
+                                   false});
+    }
+  });
+  const auto key = [&](const storage::OutboxItem& item) {
+    return chat.db.scalar("SELECT coalesce(citizen_id, anliegen_id, id) FROM outbox WHERE id = " +
+                          std::to_string(item.id));
+  };
+  int claimed = 0;
+  for (int index = 0; index < 4; ++index) {
+    std::vector<storage::OutboxItem> items;
+    chat.conn->transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, 20, "w", {index, 4}); });
+    for (const auto& item : items) {
+      CAPTURE(item.channel);
+      CHECK(std::stoll(key(item)) % 4 == index);
+    }
+    claimed += static_cast<int>(items.size());
+  }
+  CHECK(claimed == 9);  // every row in exactly one partition
+}
+
 TEST_CASE("open threads: not closed, recent enough; appending reopens answered ones") {
   Chat chat;
   const auto now = domain::SystemClock{}.now();

@@ -193,7 +193,7 @@ Settings load_settings(const Environment& env, bool need_database) {
     s.outbox_retry_base_ms = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_RETRY_BASE_MS", v, 10, 3600000));
   }
   if (const auto v = get(env, "ANLIEGEN_OUTBOX_WORKERS"); !v.empty()) {
-    s.outbox_workers = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_WORKERS", v, 1, 64));
+    s.outbox_workers = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_WORKERS", v, 0, 64));
   }
   if (const auto v = get(env, "ANLIEGEN_SEND_TIMEOUT_MS"); !v.empty()) {
     s.send_timeout_ms = static_cast<int>(parse_number("ANLIEGEN_SEND_TIMEOUT_MS", v, 100, 120000));

@@ -15,9 +15,7 @@ std::string opt_id(const auto& v) { return v ? std::to_string(v->value) : std::s
 constexpr const char* kClaim = R"sql(
   WITH claimed AS (
     UPDATE outbox SET state = 'sending', attempts = attempts + 1, locked_by = $2, locked_at = now(), updated_at = now()
-    WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= now()
-                   AND mod(coalesce(citizen_id, anliegen_id, id), $3::int) = $4::int
-                 ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)
+    WHERE id IN (SELECT outbox_due_ids($1::int, $3::int, $4::int))
     RETURNING id, channel, kind, payload::text AS payload, attempts, message_id)
   SELECT id, channel, kind, payload, attempts, message_id FROM claimed ORDER BY id)sql";
 

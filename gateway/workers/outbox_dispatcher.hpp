@@ -45,8 +45,9 @@ struct OutboxOptions {
   std::chrono::milliseconds retry_cap{std::chrono::hours(1)};
   int max_attempts = 20;
   std::chrono::milliseconds poll{1000};
+  std::chrono::milliseconds claim_interval{50};  // a worker claims at most this often
   int stale_sending_seconds = 300;
-  int workers = 4;  // threads sending at the same time, each for its partition of the citizens
+  int workers = 4;  // threads sending at the same time, each for its partition of the citizens; 0: none
   std::string worker_id = "anliegen";
 };
 

@@ -39,7 +39,7 @@ TEST_CASE("bad configuration names the key and exits 2") {
   CHECK(bad_pool.status == 2);
   CHECK(bad_pool.err.find("ANLIEGEN_DB_POOL_SIZE") != std::string::npos);
 
-  auto bad_workers = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_OUTBOX_WORKERS", "0"}});
+  auto bad_workers = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_OUTBOX_WORKERS", "-1"}});
   CHECK(bad_workers.status == 2);
   CHECK(bad_workers.err.find("ANLIEGEN_OUTBOX_WORKERS") != std::string::npos);
 

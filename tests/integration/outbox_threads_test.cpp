@@ -162,6 +162,10 @@ TEST_CASE("claimed rows come back in id order (a call's rejection before the tex
   chat.conn->transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, 5, "w"); });
   REQUIRE(items.size() == 5);
   for (std::size_t i = 1; i < items.size(); ++i) CHECK(items[i - 1].id < items[i].id);
+  // The citizen's next rows are claimed once these are sent (one citizen's rows go out one at a time).
+  chat.conn->transact([&](storage::Tx& tx) {
+    for (const auto& item : items) storage::outbox_done(tx, item, "");
+  });
   chat.conn->transact([&](storage::Tx& tx) { items = storage::claim_outbox(tx, 5, "w"); });
   REQUIRE(items.size() == 3);
   for (std::size_t i = 1; i < items.size(); ++i) CHECK(items[i - 1].id < items[i].id);
@@ -193,6 +197,29 @@ TEST_CASE("a partition claims the rows of its citizens only (else by Anliegen, e
     claimed += static_cast<int>(items.size());
   }
   CHECK(claimed == 9);  // every row in exactly one partition
+}
+
+TEST_CASE("a citizen's next row is not claimed while one of theirs is being sent (two instances)") {
+  Chat chat;
+  chat.conn->transact([&](storage::Tx& tx) {
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", R"({"n":1})", std::nullopt, chat.created.id, chat.citizen, false});
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", R"({"n":2})", std::nullopt, chat.created.id, chat.citizen, false});
+    storage::enqueue_outbox(tx, {"report_webhook", "weekly_report", "{}", std::nullopt, std::nullopt, std::nullopt, false});
+  });
+  // Instance A claims the first row only; instance B then finds the citizen busy, but not the other row.
+  std::vector<storage::OutboxItem> a, b;
+  chat.conn->transact([&](storage::Tx& tx) { a = storage::claim_outbox(tx, 1, "a"); });
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].payload_json.find("\"n\": 1") != std::string::npos);
+  auto second = storage::Connection::open(chat.db.dsn());
+  second->transact([&](storage::Tx& tx) { b = storage::claim_outbox(tx, 10, "b"); });
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].channel == "report_webhook");
+  // Once A's row is settled, the citizen's next row is free.
+  chat.conn->transact([&](storage::Tx& tx) { storage::outbox_done(tx, a[0], "wamid.1"); });
+  second->transact([&](storage::Tx& tx) { b = storage::claim_outbox(tx, 10, "b"); });
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].payload_json.find("\"n\": 2") != std::string::npos);
 }
 
 TEST_CASE("open threads: not closed, recent enough; appending reopens answered ones") {

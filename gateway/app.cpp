@@ -44,13 +44,14 @@ void App::record_refusal(const Response& response) {
 }
 
 Response App::bad_target(std::string_view target) const {
+  constexpr std::string_view reason =
+      "the URL is not valid: every '%' must be followed by two hex digits, and spaces and other reserved "
+      "characters must be percent-encoded";
   const auto path = target.substr(0, target.find('?'));
   for (const auto& [prefix, respond] : bad_target_responders_) {
-    if (path.starts_with(prefix)) return respond(path);
+    if (path.starts_with(prefix)) return respond(path, reason);
   }
-  return problem(http::status::bad_request,
-                 "the request target is not valid: every '%' must be followed by two hex digits, and spaces and "
-                 "other reserved characters must be percent-encoded");
+  return problem(http::status::bad_request, reason);
 }
 
 asio::awaitable<Response> App::dispatch(const Request& request) {

@@ -51,7 +51,8 @@ class App {
 
   // How a request target that is not valid URL syntax (e.g. a broken percent escape) is answered under
   // `path_prefix`, for protocols with their own error format (Open311); elsewhere a problem+json 400.
-  using BadTargetResponder = std::function<Response(std::string_view path)>;
+  // The responder gets the path and the reason to tell the client.
+  using BadTargetResponder = std::function<Response(std::string_view path, std::string_view reason)>;
   void on_bad_target(std::string path_prefix, BadTargetResponder respond) {
     bad_target_responders_.emplace_back(std::move(path_prefix), std::move(respond));
   }

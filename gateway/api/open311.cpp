@@ -252,11 +252,8 @@ void add_both(App& app, http::verb verb, const std::string& stem,
 }  // namespace
 
 void register_open311_routes(App& app) {
-  app.on_bad_target("/open311/", [](std::string_view path) {
-    const auto f = path.ends_with(".xml") ? Format::xml : Format::json;
-    return open311::error_response(
-        f, {400, "the URL is not validly encoded: every '%' must be followed by two hex digits, and spaces and "
-                 "other reserved characters must be percent-encoded"});
+  app.on_bad_target("/open311/", [](std::string_view path, std::string_view reason) {
+    return open311::error_response(path.ends_with(".xml") ? Format::xml : Format::json, {400, std::string(reason)});
   });
   add_both(app, http::verb::get, "discovery", discovery);
   add_both(app, http::verb::get, "services", services);

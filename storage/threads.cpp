@@ -154,16 +154,57 @@ void remember_citizens(Tx& tx, const std::vector<CitizenMemory>& changes) {
       columns);
 }
 
+namespace {
+
+// The citizen `from` (the old identity) joins `into`, a record the citizen already created under the new
+// identity (they wrote before the platform announced the change): its Anliegen and outbox rows move,
+// contact data fills gaps, the reply memory keeps the later (auto reply) or earlier (netiquette) time.
+void merge_citizen(Tx& tx, std::int64_t from, std::int64_t into, const std::string& new_phone) {
+  detail::exec_prepared(tx,
+      "INSERT INTO audit_events (anliegen_id, actor, type, data) "
+      "SELECT id, 'platform', 'citizen_merged', jsonb_build_object('from', $1::bigint, 'into', $2::bigint) "
+      "FROM anliegen WHERE citizen_id = $1",
+      from, into);
+  detail::exec_prepared(tx,
+      "UPDATE anliegen SET citizen_id = $2, version = version + 1, updated_at = now() WHERE citizen_id = $1", from,
+      into);
+  detail::exec_prepared(tx, "UPDATE outbox SET citizen_id = $2 WHERE citizen_id = $1", from, into);
+  detail::exec_prepared(tx,
+      "UPDATE citizens b SET "
+      "  phone = CASE WHEN $3 <> '' THEN $3 WHEN b.phone = '' THEN a.phone ELSE b.phone END, "
+      "  display_name = CASE WHEN b.display_name = '' THEN a.display_name ELSE b.display_name END, "
+      "  email = CASE WHEN b.email = '' THEN a.email ELSE b.email END, "
+      "  created_at = least(a.created_at, b.created_at), "
+      "  last_inbound_at = greatest(a.last_inbound_at, b.last_inbound_at), "
+      "  last_auto_reply_at = greatest(a.last_auto_reply_at, b.last_auto_reply_at), "
+      "  netiquette_notified_at = least(a.netiquette_notified_at, b.netiquette_notified_at), updated_at = now() "
+      "FROM citizens a WHERE a.id = $1 AND b.id = $2",
+      from, into, new_phone);
+  detail::exec_prepared(tx, "DELETE FROM citizens WHERE id = $1", from);
+}
+
+}  // namespace
+
 bool change_citizen_identity(Tx& tx, domain::Channel channel, const std::string& old_key, const std::string& new_key,
                              const std::string& new_phone) {
-  const auto r = detail::exec_prepared(tx,
-      "UPDATE citizens c SET "
-      "  external_id = CASE WHEN $3 = '' OR EXISTS (SELECT 1 FROM citizens o WHERE o.channel = c.channel "
-      "                                               AND o.external_id = $3) THEN c.external_id ELSE $3 END, "
-      "  phone = CASE WHEN $4 <> '' THEN $4 ELSE c.phone END, updated_at = now() "
-      "WHERE c.channel = $1 AND c.external_id = $2 RETURNING c.id",
-      ch(channel), old_key, new_key, new_phone);
-  if (r.empty()) return false;
+  // Both records, locked in id order (two concurrent changes cannot deadlock).
+  const auto rows = detail::exec_prepared(tx,
+      "SELECT id, external_id = $2 FROM citizens WHERE channel = $1 AND external_id IN ($2, $3) "
+      "ORDER BY id FOR UPDATE",
+      ch(channel), old_key, new_key);
+  std::optional<std::int64_t> old_id, new_id;
+  for (const auto& r : rows) (r[1].as<bool>() ? old_id : new_id) = r[0].as<std::int64_t>();
+  if (!old_id) return false;
+  auto citizen = *old_id;
+  if (new_id && *new_id != *old_id) {
+    merge_citizen(tx, *old_id, *new_id, new_phone);
+    citizen = *new_id;
+  } else {
+    detail::exec_prepared(tx,
+        "UPDATE citizens SET external_id = CASE WHEN $2 = '' THEN external_id ELSE $2 END, "
+        "  phone = CASE WHEN $3 <> '' THEN $3 ELSE phone END, updated_at = now() WHERE id = $1",
+        citizen, new_key, new_phone);
+  }
   // What still waits to be sent goes to the citizen's new address, never to one that may now belong to
   // someone else. Rows being sent right now keep theirs.
   detail::exec_prepared(tx,
@@ -172,7 +213,7 @@ bool change_citizen_identity(Tx& tx, domain::Channel channel, const std::string&
       "    '{target,recipient_phone}', to_jsonb(coalesce(c.phone, ''))) "
       "FROM citizens c WHERE c.id = $1 AND o.citizen_id = c.id AND o.state IN ('pending', 'held') "
       "  AND o.payload ? 'target'",
-      r[0][0].as<std::int64_t>());
+      citizen);
   return true;
 }
 

@@ -52,9 +52,11 @@ struct CitizenMemory {
 void remember_citizens(Tx& tx, const std::vector<CitizenMemory>& changes);
 
 // The platform announced a citizen's new identity (WhatsApp: a new phone number, a new user id). The
-// record keyed `old_key` moves to `new_key` (unless empty, or already another citizen's: then it keeps
-// its key) and takes `new_phone` (unless empty). Its Anliegen stay with it, and its messages still waiting
-// in the outbox (pending or held) are readdressed. False when nobody has `old_key`.
+// record keyed `old_key` moves to `new_key` (unless empty) and takes `new_phone` (unless empty). When a
+// record with `new_key` exists already (the citizen wrote under it before the notice), the two are
+// merged into that one: the old record's Anliegen ("citizen_merged" audit event) and outbox rows move
+// there and the old record is deleted. Messages still waiting in the outbox (pending or held) are
+// readdressed. False when nobody has `old_key`.
 bool change_citizen_identity(Tx& tx, domain::Channel channel, const std::string& old_key, const std::string& new_key,
                              const std::string& new_phone);
 

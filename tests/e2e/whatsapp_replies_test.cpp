@@ -288,6 +288,31 @@ TEST_CASE("system messages open no Anliegen; a changed number and user id re-key
   CHECK(wa.graph->sent_messages().size() == 1);
 }
 
+TEST_CASE("a user-id change for a citizen who already wrote under the new id merges the two records") {
+  WhatsAppGateway wa;
+  CHECK(wa.send(wa_delivery({wa_text("wamid.U1", "Schlagloch in der Bismarckstraße", unix_now())})).status == 200);
+  // Meta regenerated the user id; the citizen writes under it before the notice arrives.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.U2", "Und die Laterne ist auch kaputt", unix_now(), "DE.1002")},
+                            "DE.1002"))
+            .status == 200);
+  REQUIRE(wa.sql("SELECT count(*) FROM citizens") == "2");
+  const auto first_case = wa.sql("SELECT min(id) FROM anliegen");
+  json::object user_id{{"id", "wamid.U3"}, {"timestamp", std::to_string(unix_now())}, {"type", "system"},
+                       {"system", json::object{{"body", "User changed from DE.1001 to DE.1002"},
+                                               {"user_id", "DE.1002"},
+                                               {"previous_user_id", "DE.1001"},
+                                               {"type", "user_changed_user_id"}}}};
+  CHECK(wa.send(wa_delivery({user_id})).status == 200);
+  CHECK(wa.sql("SELECT string_agg(external_id || ' ' || phone || ' ' || display_name, ',') FROM citizens") ==
+        "DE.1002 4915112345678 Erika");
+  CHECK(wa.sql("SELECT count(DISTINCT citizen_id) FROM anliegen") == "1");
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "2");
+  CHECK(wa.sql("SELECT count(*) FROM audit_events WHERE type = 'citizen_merged' AND anliegen_id = " + first_case) ==
+        "1");
+  const auto case_json = json::parse(wa.gw->get("/api/v1/cases/" + first_case, wa.office).body);
+  CHECK(std::to_string(case_json.at("citizen").at("id").as_int64()) == wa.sql("SELECT id FROM citizens"));
+}
+
 TEST_CASE("a changed number readdresses what still waits in the outbox, never the old number") {
   WhatsAppGateway wa(std::map<std::string, std::string>{{"ANLIEGEN_OUTBOX_RETRY_BASE_MS", "600000"}});
   wa.platform.fail_next(1, 500, "/");  // the automatic answer fails once and waits ten minutes

@@ -19,6 +19,7 @@ void OutboxDispatcher::add_sender(const std::string& channel, std::shared_ptr<Ou
 
 void OutboxDispatcher::start() {
   if (!threads_.empty()) return;
+  stopping_ = false;
   const int count = options_.workers;  // 0: this instance sends nothing (another one does)
   for (int index = 0; index < count; ++index) {
     threads_.emplace_back([this, index, count] { run({index, count}); });
@@ -31,6 +32,7 @@ void OutboxDispatcher::stop() {
   for (auto& thread : threads_) {
     if (thread.joinable()) thread.join();
   }
+  threads_.clear();
 }
 
 void OutboxDispatcher::notify() { wake_.notify(); }
@@ -77,6 +79,7 @@ void OutboxDispatcher::run(storage::OutboxPartition partition) {
     // collects what arrived meanwhile in one claim instead of one nearly empty claim per wake-up.
     const auto since = std::chrono::steady_clock::now() - last_claim;
     if (since < options_.claim_interval) std::this_thread::sleep_for(options_.claim_interval - since);
+    if (stopping_) break;  // no new claim once stopping
     const auto seen = wake_.ticket();
     last_claim = std::chrono::steady_clock::now();
     bool busy = false;

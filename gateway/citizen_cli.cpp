@@ -1,12 +1,12 @@
 #include "gateway/citizen_cli.hpp"
 
-#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
 
+#include "gateway/api/api_helpers.hpp"
 #include "gateway/settings.hpp"
 #include "storage/citizens.hpp"
 
@@ -51,11 +51,7 @@ bool read_options(const std::vector<std::string>& args, const std::map<std::stri
 std::optional<std::int64_t> citizen_id(const std::map<std::string, std::string>& options) {
   const auto it = options.find("--id");
   if (it == options.end()) return std::nullopt;
-  std::int64_t id = 0;
-  const auto& text = it->second;
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
+  return parse_path_id(it->second);
 }
 
 std::unique_ptr<storage::Connection> open_database() {

@@ -1,9 +1,9 @@
 #include "gateway/cli.hpp"
 
-#include <charconv>
 #include <fstream>
 #include <iostream>
 
+#include "gateway/api/api_helpers.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/citizen_cli.hpp"
 #include "gateway/reports/weekly.hpp"
@@ -78,12 +78,9 @@ int token_list_command(const std::vector<std::string>& args) {
 
 int token_revoke_command(const std::vector<std::string>& args) {
   if (args.size() != 4 || args[2] != "--id") return usage_error("expected 'token revoke --id N'");
-  std::int64_t id = 0;
-  const auto& text = args[3];
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id <= 0) {
-    return usage_error("--id needs a token id (see 'anliegen token list')");
-  }
+  const auto parsed = parse_path_id(args[3]);
+  if (!parsed) return usage_error("--id needs a token id (see 'anliegen token list')");
+  const auto id = *parsed;
   const auto settings = load_settings(process_environment());
   auto conn = storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
   bool revoked = false;

@@ -27,7 +27,7 @@ inline constexpr std::initializer_list<domain::Role> kAnyRole = {domain::Role::c
 inline constexpr std::initializer_list<domain::Role> kOfficeOrAdmin = {domain::Role::office, domain::Role::admin};
 inline constexpr std::initializer_list<domain::Role> kAdmin = {domain::Role::admin};
 
-// A positive decimal id from a path segment, or std::nullopt (→ 404).
+// A positive decimal id from a path segment or a command-line argument, or std::nullopt (→ 404).
 std::optional<std::int64_t> parse_path_id(std::string_view s);
 
 // `"<version>"`, the ETag of a versioned resource.

@@ -4,14 +4,17 @@
 #include <fcntl.h>
 #include <pqxx/pqxx>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 extern char** environ;
@@ -62,29 +65,34 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
   return out;
 }
 
+// posix_spawn, not fork + exec: the tests run threads (fake platforms, the database proxy) and, built with
+// ASan, a child forked while another thread held the allocator's lock hung before exec (seen in CI: the
+// server never started, its log stayed empty). Everything is prepared before; the child only execs.
 int spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& out_path,
           const std::string& err_path) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    const int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    std::vector<char*> argv;
-    std::string bin = ANLIEGEN_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_copy = env;
-    std::vector<char*> envp;
-    for (auto& e : env_copy) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    execve(bin.c_str(), argv.data(), envp.data());
-    _exit(127);
+  std::string bin = ANLIEGEN_BINARY;
+  std::vector<std::string> args_copy = args;
+  std::vector<char*> argv{bin.data()};
+  for (auto& a : args_copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_copy = env;
+  std::vector<char*> envp;
+  for (auto& e : env_copy) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (err_path == out_path) {
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   }
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + bin + ": " + std::strerror(rc));
   return pid;
 }
 

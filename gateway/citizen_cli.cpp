@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "gateway/api/api_helpers.hpp"
+#include "gateway/reports/weekly.hpp"
 #include "gateway/settings.hpp"
 #include "storage/citizens.hpp"
 
@@ -110,14 +111,19 @@ int erase_command(const std::vector<std::string>& args) {
   if (!options.contains("--yes")) return citizen_usage("erasing cannot be undone: confirm with --yes");
   const auto actor = options.contains("--by") ? "cli:" + options["--by"] : std::string("cli");
   std::optional<storage::ErasureSummary> erased;
-  open_database()->transact([&](storage::Tx& tx) { erased = storage::erase_citizen(tx, *id, actor); });
+  int reports = 0;
+  open_database()->transact([&](storage::Tx& tx) {
+    erased = storage::erase_citizen(tx, *id, actor);
+    if (erased) reports = erase_invitation_titles(tx, erased->invitations);
+  });
   if (!erased) {
     std::cerr << "anliegen: no citizen with id " << *id << "\n";
     return 1;
   }
   std::cout << "erased citizen " << *id << ": " << erased->anliegen << " Anliegen kept without content, "
             << erased->messages << " message texts, " << erased->attachments << " attachments, " << erased->outbox
-            << " outgoing messages, " << erased->inbox << " raw deliveries\n";
+            << " outgoing messages, " << erased->inbox << " raw deliveries, " << reports
+            << " stored weekly reports\n";
   return 0;
 }
 

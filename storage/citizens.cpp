@@ -77,41 +77,44 @@ std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, con
   const auto platform_id = who[0][0].as<std::string>();
   const auto phone = who[0][1].as<std::string>();
   ErasureSummary s;
-  const auto ids = t.exec_params(
+  const auto rows = t.exec_params(
       "UPDATE anliegen SET address = '', lat = NULL, lon = NULL, public = false, updated_at = now(), "
-      "version = version + 1 WHERE citizen_id = $1 RETURNING id",
+      "  version = version + 1 WHERE citizen_id = $1 RETURNING id",
       citizen_id);
-  s.anliegen = static_cast<std::int64_t>(ids.size());
+  s.anliegen = static_cast<std::int64_t>(rows.size());
+  std::vector<std::string> id_texts;
+  for (const auto& r : rows) id_texts.emplace_back(r[0].c_str());
+  const auto ids = detail::text_array_param(id_texts);  // the citizen's Anliegen, for every statement below
   // The messages trigger rebuilds each Anliegen's search words from the emptied texts.
   s.messages = t.exec_params(
                     "UPDATE messages SET text = '', lat = NULL, lon = NULL "
-                    "WHERE anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1) "
-                    "  AND (text <> '' OR lat IS NOT NULL OR lon IS NOT NULL)",
-                    citizen_id)
+                    "WHERE anliegen_id = ANY($1::bigint[]) AND (text <> '' OR lat IS NOT NULL OR lon IS NOT NULL)",
+                    ids)
                    .affected_rows();
-  t.exec_params("UPDATE anliegen SET search = ''::tsvector WHERE citizen_id = $1", citizen_id);
+  t.exec_params("UPDATE anliegen SET search = ''::tsvector WHERE id = ANY($1::bigint[])", ids);
   s.attachments = t.exec_params(
                        "UPDATE attachments SET content = NULL, filename = '', source_url = '', media_id = '', "
                        "  public = false, state = 'failed', error = 'erased (DSGVO)' "
-                       "WHERE message_id IN (SELECT m.id FROM messages m JOIN anliegen a ON a.id = m.anliegen_id "
-                       "                     WHERE a.citizen_id = $1)",
-                       citizen_id)
+                       "WHERE message_id IN (SELECT id FROM messages WHERE anliegen_id = ANY($1::bigint[]))",
+                       ids)
                       .affected_rows();
-  t.exec_params(
-      "UPDATE invitations SET title = '', decision_message = '' "
-      "WHERE anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1)",
-      citizen_id);
+  for (const auto& r : t.exec_params(
+           "UPDATE invitations i SET title = '', decision_message = '' FROM anliegen a "
+           "WHERE a.id = i.anliegen_id AND i.anliegen_id = ANY($1::bigint[]) RETURNING a.reference",
+           ids)) {
+    s.invitations.push_back(r[0].as<std::string>());
+  }
   t.exec_params(
       "UPDATE open311_requests SET device_id = '', account_id = '', attributes = '{}' "
-      "WHERE anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1)",
-      citizen_id);
+      "WHERE anliegen_id = ANY($1::bigint[])",
+      ids);
   s.outbox = t.exec_params(
                   "UPDATE outbox SET payload = '{}', updated_at = now(), "
                   "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
                   "                    ELSE last_error END, "
                   "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
-                  "WHERE citizen_id = $1 OR anliegen_id IN (SELECT id FROM anliegen WHERE citizen_id = $1)",
-                  citizen_id)
+                  "WHERE citizen_id = $1 OR anliegen_id = ANY($2::bigint[])",
+                  citizen_id, ids)
                  .affected_rows();
   // Raw deliveries are not linked to citizens; those that name the citizen's platform id or phone go.
   // Short values (< 6 characters) could match unrelated deliveries and are not searched for.
@@ -125,9 +128,8 @@ std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, con
       "  last_inbound_at = NULL, erased_at = now(), updated_at = now() WHERE id = $1",
       citizen_id);
   t.exec_params(
-      "INSERT INTO audit_events (anliegen_id, actor, type, data) "
-      "SELECT id, $2, 'erased', '{}'::jsonb FROM anliegen WHERE citizen_id = $1",
-      citizen_id, actor);
+      "INSERT INTO audit_events (anliegen_id, actor, type, data) SELECT unnest($1::bigint[]), $2, 'erased', '{}'",
+      ids, actor);
   return s;
 }
 

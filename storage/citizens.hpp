@@ -35,6 +35,7 @@ struct ErasureSummary {
   std::int64_t attachments = 0;  // attachment contents erased
   std::int64_t outbox = 0;       // outgoing messages emptied (not yet sent ones are cancelled)
   std::int64_t inbox = 0;        // raw deliveries that named the citizen, deleted
+  std::vector<std::string> invitations;  // references of the invitations whose titles were erased
 };
 
 // Erases the citizen's personal data in one transaction: the record (name, phone, e-mail, platform id),

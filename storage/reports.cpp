@@ -279,6 +279,23 @@ void mark_report_notified(Tx& tx, const std::string& week) {
   txn(tx).exec_params("UPDATE weekly_reports SET notified_at = now() WHERE week = $1 AND notified_at IS NULL", week);
 }
 
+std::vector<StoredReport> stored_reports_listing(Tx& tx, const std::vector<std::string>& invitation_references) {
+  std::vector<StoredReport> out;
+  if (invitation_references.empty()) return out;
+  const auto rows = txn(tx).exec_params(
+      "SELECT week, (extract(epoch FROM generated_at) * 1000)::bigint, report::text, html FROM weekly_reports "
+      "WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(report->'invitations'->'most_supported') AS i "
+      "              WHERE i->>'reference' = ANY($1::text[])) "
+      "ORDER BY week FOR UPDATE",
+      detail::text_array_param(invitation_references));
+  for (const auto& row : rows) out.push_back(stored_from_row(row));
+  return out;
+}
+
+void replace_stored_report(Tx& tx, const std::string& week, const std::string& json, const std::string& html) {
+  txn(tx).exec_params("UPDATE weekly_reports SET report = $2::jsonb, html = $3 WHERE week = $1", week, json, html);
+}
+
 void lock_weekly_reports(Tx& tx) { txn(tx).exec("SELECT pg_advisory_xact_lock(hashtext('anliegen.weekly_reports'))"); }
 
 }  // namespace anliegen::storage

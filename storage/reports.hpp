@@ -27,6 +27,10 @@ std::optional<StoredReport> find_weekly_report(Tx& tx, const std::string& week);
 // once) keeps the first report.
 StoredReport store_weekly_report(Tx& tx, const std::string& week, const std::string& json, const std::string& html);
 void mark_report_notified(Tx& tx, const std::string& week);
+// Stored reports that list one of these invitations (by Anliegen reference) among the most supported.
+std::vector<StoredReport> stored_reports_listing(Tx& tx, const std::vector<std::string>& invitation_references);
+// Replaces a stored report's content (an erasure); when it was generated and notified stays.
+void replace_stored_report(Tx& tx, const std::string& week, const std::string& json, const std::string& html);
 // Serialises report generation across gateway instances until the transaction ends.
 void lock_weekly_reports(Tx& tx);
 

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "gateway/reports/report_json.hpp"
 #include "storage/outbox.hpp"
 
@@ -93,6 +95,23 @@ storage::StoredReport generate_weekly_report(storage::Tx& tx, domain::IsoWeek we
                                  {}, {}, false});
   }
   return stored;
+}
+
+int erase_invitation_titles(storage::Tx& tx, const std::vector<std::string>& invitation_references) {
+  int changed = 0;
+  for (const auto& stored : storage::stored_reports_listing(tx, invitation_references)) {
+    auto report = weekly_report_from_json(boost::json::parse(stored.json));
+    for (auto& i : report.invitations.most_supported) {
+      if (std::find(invitation_references.begin(), invitation_references.end(), i.reference) !=
+          invitation_references.end()) {
+        i.title.clear();
+      }
+    }
+    storage::replace_stored_report(tx, stored.week, render_weekly_report(report, ReportFormat::json),
+                                   render_weekly_report(report, ReportFormat::html));
+    ++changed;
+  }
+  return changed;
 }
 
 }  // namespace anliegen::gateway

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/weekly_report.hpp"
 #include "gateway/settings.hpp"
@@ -43,5 +44,9 @@ inline constexpr std::string_view kReportNoticeChannel = "report_webhook";
 // queues its notice (when a webhook is configured) in the same transaction. Returns the stored report.
 storage::StoredReport generate_weekly_report(storage::Tx& tx, domain::IsoWeek week, domain::Timestamp now,
                                              const ReportSettings& settings);
+
+// An erasure (DSGVO) of invitations: stored reports that list one of them keep every figure but lose its
+// title, in JSON and HTML. Returns how many stored reports changed.
+int erase_invitation_titles(storage::Tx& tx, const std::vector<std::string>& invitation_references);
 
 }  // namespace anliegen::gateway

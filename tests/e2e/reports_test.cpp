@@ -184,6 +184,50 @@ TEST_CASE("a stored report is served as stored; its CSV comes from the stored mo
   CHECK(csv.find(";Bereich;stadtreinigung;") < csv.find(";Bereich;tiefbau;"));
 }
 
+TEST_CASE("erasing a citizen takes their invitation's title out of stored reports; the figures stay") {
+  ReportApi api;
+  const std::string path = "/api/v1/reports/weekly/2026-W43";
+  // The report as stored on that Monday (an hour later than computed here, so a rewrite would show).
+  auto doc = parse(api.get(path, api.office).body).as_object();
+  doc["generated_at"] = "2026-10-26T05:00:00.000Z";
+  const auto html = api.get(path + "?format=html", api.office).body;
+  auto quote = [](const std::string& text) {
+    std::string q;
+    for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
+    return q;
+  };
+  api.db.scalar("INSERT INTO weekly_reports (week, report, html, notified_at) VALUES ('2026-W43', '" +
+                quote(json::serialize(doc)) + "', '" + quote(html) + "', '2026-10-26T05:01:00Z')");
+  // Invitation 12 was written by a holdieob user who now asks for erasure.
+  api.db.scalar("INSERT INTO citizens (id, channel, external_id) VALUES (3, 'holdieob', 'user-4711');"
+                "UPDATE anliegen SET citizen_id = 3 WHERE id = 12");
+  const auto before = api.db.scalar("SELECT report - 'invitations' FROM weekly_reports WHERE week = '2026-W43'");
+
+  const auto erased = run_anliegen({"citizen", "erase", "--id", "3", "--yes"}, {{"ANLIEGEN_DATABASE_URL", api.db.dsn()}});
+  REQUIRE_MESSAGE(erased.status == 0, erased.err);
+  CHECK(erased.out.find("1 stored weekly reports") != std::string::npos);
+
+  const auto stored_html = api.db.scalar("SELECT html FROM weekly_reports WHERE week = '2026-W43'");
+  CHECK(stored_html.find("Hemshof") == std::string::npos);
+  CHECK(stored_html.find("Sommerfest Friesenheim") != std::string::npos);  // somebody else's invitation stays
+  CHECK(stored_html.find("Sprechstunde &lt;digital&gt;") != std::string::npos);
+  const auto stored = parse(api.get(path, api.office).body).as_object();
+  const auto& supported = stored.at("invitations").at("most_supported").as_array();
+  REQUIRE(supported.size() == 2);
+  for (const auto& i : supported) {
+    CAPTURE(i);
+    CHECK(i.at("title") == (i.at("reference") == "LU-2026-0012" ? "" : "Sommerfest Friesenheim"));
+  }
+  CHECK(stored.at("invitations").at("supporters_gained") == 45);
+  CHECK(std::string(stored.at("generated_at").as_string()).rfind("2026-10-26T05:00:00", 0) == 0);
+  CHECK(api.db.scalar("SELECT report - 'invitations' FROM weekly_reports WHERE week = '2026-W43'") == before);
+  CHECK(!api.db.scalar("SELECT notified_at FROM weekly_reports WHERE week = '2026-W43'").empty());
+  // Erasing again is harmless.
+  const auto again = run_anliegen({"citizen", "erase", "--id", "3", "--yes"}, {{"ANLIEGEN_DATABASE_URL", api.db.dsn()}});
+  CHECK(again.status == 0);
+  CHECK(api.db.scalar("SELECT report - 'invitations' FROM weekly_reports WHERE week = '2026-W43'") == before);
+}
+
 TEST_CASE("anliegen report weekly: the same figures as the API, files, usage errors") {
   ReportApi api;
   const std::map<std::string, std::string> env{{"ANLIEGEN_DATABASE_URL", api.db.dsn()}};

@@ -99,15 +99,30 @@ std::exception_ptr run_alone(std::unique_ptr<storage::Connection>& conn, const s
 
 }  // namespace
 
+void DbPool::group_written() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!group_writing_) return;
+    group_writing_ = false;
+  }
+  cv_.notify_all();  // grouped jobs that waited may be written now
+}
+
 void DbPool::run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group) {
   std::vector<std::exception_ptr> errors(group.size());
   if (group.size() == 1) {
-    errors[0] = run_alone(conn, dsn_, group[0].grouped);
+    errors[0] = run_alone(conn, dsn_, [&](storage::Tx& tx) {
+      group[0].grouped(tx);
+      tx.flush_deferred();
+      group_written();
+    });
   } else {
     try {
       ensure_connection(conn, dsn_);
       conn->transact([&](storage::Tx& tx) {
         for (auto& job : group) job.grouped(tx);
+        tx.flush_deferred();
+        group_written();  // only the commit is left
       });
     } catch (const storage::Unavailable&) {
       // The database is away (or the commit's outcome unknown): every job reports it; the platforms
@@ -141,18 +156,20 @@ void DbPool::worker() {
       queue_.erase(next);
       if (job.grouped) {
         group = take_group(std::move(job));
+        group_writing_ = true;
         ++groups_running_;
       }
     }
     if (!group.empty()) {
       in_use_ += 1;
       run_group(conn, group);
-      in_use_ -= 1;
+      group_written();  // when it failed before it was written
       {
         std::lock_guard lock(mutex_);
         --groups_running_;
       }
       cv_.notify_all();  // grouped jobs that waited may run now
+      in_use_ -= 1;
       continue;
     }
     ++in_use_;

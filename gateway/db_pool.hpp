@@ -13,9 +13,10 @@
 // per group instead of one per delivery. Each job completes only after the group committed. When the
 // group fails for a reason other than a lost database, every job of it runs again alone, so one bad
 // delivery cannot fail the others. Grouped work must therefore be repeatable: reset whatever it
-// records at its start. At most two groups run at a time (one commits while the next is written),
-// so that groups grow with the load instead of spreading it over every thread; the other threads
-// stay free for reads and single transactions.
+// records at its start. One group at a time is written; once its work is flushed and it waits for its
+// commit (the WAL flush), the next group may be written. So writing and flushing overlap, groups grow
+// with the load instead of spreading it over every thread, and two groups never compete for the same
+// index pages; the other threads stay free for reads and single transactions.
 // A lost connection is replaced on the next job; when the queue is full, jobs fail fast with
 // storage::Unavailable so that the gateway answers 503 instead of queueing without bound.
 #include <boost/asio/awaitable.hpp>
@@ -65,9 +66,10 @@ class DbPool {
   };
   void enqueue(Job job);
   void worker();
-  bool runnable(const Job& job) const { return !job.grouped || groups_running_ < kMaxGroupsRunning; }
+  bool runnable(const Job& job) const { return !job.grouped || (!group_writing_ && groups_running_ < kMaxGroupsInFlight); }
   std::vector<Job> take_group(Job first);  // under mutex_
   void run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group);
+  void group_written();  // the writing group now only commits (or failed): the next one may be written
 
   std::size_t max_group_;
 
@@ -78,8 +80,9 @@ class DbPool {
   std::deque<Job> queue_;
   bool stopping_ = false;
   std::atomic<int> in_use_{0};
-  static constexpr int kMaxGroupsRunning = 2;
-  int groups_running_ = 0;  // under mutex_
+  static constexpr int kMaxGroupsInFlight = 2;  // one written, one committing
+  bool group_writing_ = false;  // under mutex_: a group is being written (not yet committing)
+  int groups_running_ = 0;      // under mutex_
   std::vector<std::thread> threads_;
 };
 

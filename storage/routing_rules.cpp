@@ -27,7 +27,8 @@ constexpr const char* kAuditSave = R"sql(
 
 }  // namespace
 
-std::int64_t current_rules_version(Tx& tx) { return txn(tx).exec1(kCurrentVersion)[0].as<std::int64_t>(); }
+// Prepared: asked once per group of webhook deliveries.
+std::int64_t current_rules_version(Tx& tx) { return detail::exec_prepared1(tx, kCurrentVersion)[0].as<std::int64_t>(); }
 
 std::optional<StoredRules> load_rules(Tx& tx) {
   const auto r = txn(tx).exec(kLoadCurrent);

@@ -60,6 +60,7 @@ ChannelWorkers wire_channels(App& app) {
   options.retry_base = std::chrono::milliseconds(settings.outbox_retry_base_ms);
   options.workers = settings.outbox_workers;
   options.worker_id = worker_id();
+  options.retention = {settings.retention_days, settings.retention_channel_days};
   workers.outbox = std::make_unique<OutboxDispatcher>(app.db(), app.metrics(), options);
   auto* dispatcher = workers.outbox.get();
   app.set_outbox_notifier([dispatcher] { dispatcher->notify(); });

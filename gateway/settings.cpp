@@ -2,9 +2,12 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+
+#include "domain/enums.hpp"
 
 extern char** environ;
 
@@ -156,6 +159,29 @@ Environment process_environment() {
   return env;
 }
 
+namespace {
+
+// ANLIEGEN_RETENTION_DAYS and ANLIEGEN_RETENTION_DAYS_<CHANNEL> (e.g. _WHATSAPP): days after closing, 0 = keep.
+void read_retention(const Environment& env, Settings& s) {
+  constexpr long long kMaxDays = 36500;
+  if (const auto v = get(env, "ANLIEGEN_RETENTION_DAYS"); !v.empty()) {
+    s.retention_days = static_cast<int>(parse_number("ANLIEGEN_RETENTION_DAYS", v, 0, kMaxDays));
+  }
+  const std::string prefix = "ANLIEGEN_RETENTION_DAYS_";
+  for (const auto& [key, value] : env) {
+    if (key.rfind(prefix, 0) != 0) continue;
+    std::string name = key.substr(prefix.size());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!domain::parse_channel(name)) {
+      throw SettingsError(key, "names no channel; use one of WHATSAPP, FACEBOOK, INSTAGRAM, X, MAENGELMELDER, "
+                               "HOLDIEOB, PHONE, LETTER, EMAIL, IN_PERSON");
+    }
+    s.retention_channel_days[name] = static_cast<int>(parse_number(key, value, 0, kMaxDays));
+  }
+}
+
+}  // namespace
+
 Settings load_settings(const Environment& env, bool need_database) {
   Settings s;
   s.database_url = get(env, "ANLIEGEN_DATABASE_URL");
@@ -195,6 +221,7 @@ Settings load_settings(const Environment& env, bool need_database) {
   if (const auto v = get(env, "ANLIEGEN_OUTBOX_WORKERS"); !v.empty()) {
     s.outbox_workers = static_cast<int>(parse_number("ANLIEGEN_OUTBOX_WORKERS", v, 0, 64));
   }
+  read_retention(env, s);
   if (const auto v = get(env, "ANLIEGEN_SEND_TIMEOUT_MS"); !v.empty()) {
     s.send_timeout_ms = static_cast<int>(parse_number("ANLIEGEN_SEND_TIMEOUT_MS", v, 100, 120000));
   }

@@ -93,6 +93,8 @@ struct Settings {
   int outbox_workers = 4;               // ANLIEGEN_OUTBOX_WORKERS: platform calls in flight at the same time
   int send_timeout_ms = 15000;          // ANLIEGEN_SEND_TIMEOUT_MS: one call to a platform API, whole exchange
   bool fetch_allow_private = false;     // ANLIEGEN_FETCH_ALLOW_PRIVATE=1: tests fetch from 127.0.0.1
+  int retention_days = 0;               // ANLIEGEN_RETENTION_DAYS: closed Anliegen anonymised after; 0 = keep
+  std::map<std::string, int> retention_channel_days;  // ANLIEGEN_RETENTION_DAYS_<CHANNEL>, by channel name
   WhatsAppSettings whatsapp;
   MetaSettings meta;
   XChannelSettings x;

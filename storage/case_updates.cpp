@@ -15,6 +15,7 @@ constexpr const char* kUpdateFields = R"sql(
   UPDATE anliegen
   SET status = $3, unit_code = $4, assignee = $5, priority = $6, tags = $7::text[],
       closed_at = CASE WHEN $3 IN ('closed', 'rejected') THEN coalesce(closed_at, now()) END,
+      anonymised_at = CASE WHEN $3 IN ('closed', 'rejected') THEN anonymised_at END,
       version = version + 1, updated_at = now()
   WHERE id = $1 AND version = $2
   RETURNING version)sql";

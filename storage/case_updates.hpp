@@ -40,7 +40,8 @@ std::optional<std::string> case_unit(Tx& tx, domain::AnliegenId id);
 std::optional<LockedCase> lock_case(Tx& tx, domain::AnliegenId id);
 
 // Writes `fields` if the row still has `expected_version`; bumps version and updated_at, sets closed_at
-// when the status becomes closed or rejected and clears it when the status is open again. Returns the
+// when the status becomes closed or rejected and clears it (and anonymised_at: what is added now is new
+// content for the retention) when the status is open again. Returns the
 // new version, or std::nullopt when the version did not match (nothing written).
 std::optional<std::int64_t> update_case_fields(Tx& tx, domain::AnliegenId id, std::int64_t expected_version,
                                                const CaseFields& fields);

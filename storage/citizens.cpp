@@ -70,34 +70,30 @@ std::optional<std::string> export_citizen(Tx& tx, std::int64_t citizen_id) {
   return rows[0][0].as<std::string>();
 }
 
-std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, const std::string& actor) {
-  auto& t = txn(tx);
-  const auto who = t.exec_params("SELECT external_id, phone FROM citizens WHERE id = $1 FOR UPDATE", citizen_id);
-  if (who.empty()) return std::nullopt;
-  const auto platform_id = who[0][0].as<std::string>();
-  const auto phone = who[0][1].as<std::string>();
-  ErasureSummary s;
-  const auto rows = t.exec_params(
-      "UPDATE anliegen SET address = '', lat = NULL, lon = NULL, public = false, updated_at = now(), "
-      "  version = version + 1 WHERE citizen_id = $1 RETURNING id",
-      citizen_id);
-  s.anliegen = static_cast<std::int64_t>(rows.size());
-  std::vector<std::string> id_texts;
-  for (const auto& r : rows) id_texts.emplace_back(r[0].c_str());
-  const auto ids = detail::text_array_param(id_texts);  // the citizen's Anliegen, for every statement below
-  // The messages trigger rebuilds each Anliegen's search words from the emptied texts.
-  s.messages = t.exec_params(
-                    "UPDATE messages SET text = '', lat = NULL, lon = NULL "
-                    "WHERE anliegen_id = ANY($1::bigint[]) AND (text <> '' OR lat IS NOT NULL OR lon IS NOT NULL)",
+namespace {
+
+// Empties the Anliegen `ids` (a bigint[] literal) of personal data, marks them anonymised and records
+// an audit event `event` by `actor`. Fills everything of `s` but `inbox`.
+void anonymise(pqxx::transaction_base& t, const std::string& ids, const std::string& actor, const std::string& event,
+               ErasureSummary& s) {
+  s.anliegen += static_cast<std::int64_t>(
+      t.exec_params("UPDATE anliegen SET address = '', lat = NULL, lon = NULL, public = false, updated_at = now(), "
+                    "  anonymised_at = now(), version = version + 1 WHERE id = ANY($1::bigint[])",
                     ids)
-                   .affected_rows();
+          .affected_rows());
+  // The messages trigger rebuilds each Anliegen's search words from the emptied texts.
+  s.messages += t.exec_params(
+                     "UPDATE messages SET text = '', lat = NULL, lon = NULL "
+                     "WHERE anliegen_id = ANY($1::bigint[]) AND (text <> '' OR lat IS NOT NULL OR lon IS NOT NULL)",
+                     ids)
+                    .affected_rows();
   t.exec_params("UPDATE anliegen SET search = ''::tsvector WHERE id = ANY($1::bigint[])", ids);
-  s.attachments = t.exec_params(
-                       "UPDATE attachments SET content = NULL, filename = '', source_url = '', media_id = '', "
-                       "  public = false, state = 'failed', error = 'erased (DSGVO)' "
-                       "WHERE message_id IN (SELECT id FROM messages WHERE anliegen_id = ANY($1::bigint[]))",
-                       ids)
-                      .affected_rows();
+  s.attachments += t.exec_params(
+                        "UPDATE attachments SET content = NULL, filename = '', source_url = '', media_id = '', "
+                        "  public = false, state = 'failed', error = 'erased (DSGVO)' "
+                        "WHERE message_id IN (SELECT id FROM messages WHERE anliegen_id = ANY($1::bigint[]))",
+                        ids)
+                       .affected_rows();
   for (const auto& r : t.exec_params(
            "UPDATE invitations i SET title = '', decision_message = '' FROM anliegen a "
            "WHERE a.id = i.anliegen_id AND i.anliegen_id = ANY($1::bigint[]) RETURNING a.reference",
@@ -108,14 +104,49 @@ std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, con
       "UPDATE open311_requests SET device_id = '', account_id = '', attributes = '{}' "
       "WHERE anliegen_id = ANY($1::bigint[])",
       ids);
-  s.outbox = t.exec_params(
-                  "UPDATE outbox SET payload = '{}', updated_at = now(), "
-                  "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
-                  "                    ELSE last_error END, "
-                  "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
-                  "WHERE citizen_id = $1 OR anliegen_id = ANY($2::bigint[])",
-                  citizen_id, ids)
-                 .affected_rows();
+  s.outbox += t.exec_params(
+                   "UPDATE outbox SET payload = '{}', updated_at = now(), "
+                   "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
+                   "                    ELSE last_error END, "
+                   "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
+                   "WHERE anliegen_id = ANY($1::bigint[]) AND payload <> '{}'",
+                   ids)
+                  .affected_rows();
+  t.exec_params(
+      "INSERT INTO audit_events (anliegen_id, actor, type, data) SELECT unnest($1::bigint[]), $2, $3, '{}'", ids,
+      actor, event);
+}
+
+std::string id_array(const pqxx::result& rows) {
+  std::vector<std::string> ids;
+  for (const auto& r : rows) ids.emplace_back(r[0].c_str());
+  return detail::text_array_param(ids);
+}
+
+constexpr const char* kBlankCitizen =
+    "external_id = 'erased-' || id, display_name = '', phone = '', email = '', last_inbound_at = NULL, "
+    "erased_at = now(), updated_at = now()";
+
+}  // namespace
+
+std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, const std::string& actor) {
+  auto& t = txn(tx);
+  const auto who = t.exec_params("SELECT external_id, phone FROM citizens WHERE id = $1 FOR UPDATE", citizen_id);
+  if (who.empty()) return std::nullopt;
+  const auto platform_id = who[0][0].as<std::string>();
+  const auto phone = who[0][1].as<std::string>();
+  ErasureSummary s;
+  const auto ids = id_array(t.exec_params("SELECT id FROM anliegen WHERE citizen_id = $1 FOR UPDATE", citizen_id));
+  anonymise(t, ids, actor, "erased", s);
+  // Messages to the citizen that belong to no Anliegen (e.g. a notice after a number change).
+  s.outbox += t.exec_params(
+                   "UPDATE outbox SET payload = '{}', updated_at = now(), "
+                   "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
+                   "                    ELSE last_error END, "
+                   "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
+                   "WHERE citizen_id = $1 AND payload <> '{}'",
+                   citizen_id)
+                  .affected_rows();
   // Raw deliveries are not linked to citizens; those that name the citizen's platform id or phone go.
   // Short values (< 6 characters) could match unrelated deliveries and are not searched for.
   s.inbox = t.exec_params(
@@ -123,14 +154,43 @@ std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, con
                  "   OR (length($2) >= 6 AND position(convert_to($2, 'UTF8') IN body) > 0)",
                  platform_id, phone)
                 .affected_rows();
-  t.exec_params(
-      "UPDATE citizens SET external_id = 'erased-' || id, display_name = '', phone = '', email = '', "
-      "  last_inbound_at = NULL, erased_at = now(), updated_at = now() WHERE id = $1",
-      citizen_id);
-  t.exec_params(
-      "INSERT INTO audit_events (anliegen_id, actor, type, data) SELECT unnest($1::bigint[]), $2, 'erased', '{}'",
-      ids, actor);
+  t.exec_params(std::string("UPDATE citizens SET ") + kBlankCitizen + " WHERE id = $1", citizen_id);
   return s;
+}
+
+RetentionRun anonymise_expired(Tx& tx, const RetentionPolicy& policy, int limit) {
+  RetentionRun run;
+  if (!policy.any()) return run;
+  auto& t = txn(tx);
+  std::vector<std::string> channels, days;
+  for (const auto& [channel, d] : policy.channel_days) {
+    channels.push_back(channel);
+    days.push_back(std::to_string(d));
+  }
+  // Oldest first, and never rows another transaction holds (a clerk editing, another instance's run).
+  const auto ids = id_array(t.exec_params(
+      "WITH p AS (SELECT * FROM unnest($1::text[], $2::int[]) AS p(channel, days)) "
+      "SELECT a.id FROM anliegen a LEFT JOIN p ON p.channel = a.channel "
+      "WHERE a.anonymised_at IS NULL AND a.closed_at IS NOT NULL AND coalesce(p.days, $3) > 0 "
+      "  AND a.closed_at < now() - make_interval(days => coalesce(p.days, $3)) "
+      "ORDER BY a.closed_at LIMIT $4 FOR UPDATE OF a SKIP LOCKED",
+      detail::text_array_param(channels), detail::text_array_param(days), policy.default_days, limit));
+  anonymise(t, ids, "retention", "anonymised", run.content);
+  if (run.content.anliegen == 0) return run;
+  // Their citizens, once nothing of theirs is left that is not anonymised. Locked first, so that the
+  // check below (a statement of its own, with a new snapshot) sees an Anliegen that a delivery being
+  // stored for the citizen right now adds.
+  const auto citizens = id_array(t.exec_params(
+      "SELECT c.id FROM citizens c WHERE c.erased_at IS NULL "
+      "  AND c.id IN (SELECT citizen_id FROM anliegen WHERE id = ANY($1::bigint[])) ORDER BY c.id FOR UPDATE",
+      ids));
+  run.citizens = static_cast<std::int64_t>(
+      t.exec_params(std::string("UPDATE citizens c SET ") + kBlankCitizen +
+                        " WHERE c.id = ANY($1::bigint[]) "
+                        "  AND NOT EXISTS (SELECT 1 FROM anliegen o WHERE o.citizen_id = c.id AND o.anonymised_at IS NULL)",
+                    citizens)
+          .affected_rows());
+  return run;
 }
 
 }  // namespace anliegen::storage

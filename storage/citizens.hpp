@@ -1,7 +1,9 @@
 #pragma once
 // A citizen's personal data on request (DSGVO): find the record, export everything stored about it
-// (Art. 15/20), erase it (Art. 17) while the Anliegen stay for the statistics, without their content.
+// (Art. 15/20), erase it (Art. 17) while the Anliegen stay for the statistics, without their content;
+// and the automatic retention that does the same to closed Anliegen after a period (Art. 5(1)(e)).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,5 +47,29 @@ struct ErasureSummary {
 // unit, channel, category and times (the statistics) and get an "erased" audit event by `actor`.
 // Nothing when there is no such citizen; an already erased one is erased again (idempotent).
 std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, const std::string& actor);
+
+// Automatic retention: how many days after it was closed an Anliegen keeps its content, per channel
+// (by name) with a default for the others; 0 keeps it for good.
+struct RetentionPolicy {
+  int default_days = 0;
+  std::map<std::string, int> channel_days;
+  bool any() const {
+    if (default_days > 0) return true;
+    for (const auto& [channel, days] : channel_days) {
+      if (days > 0) return true;
+    }
+    return false;
+  }
+};
+
+struct RetentionRun {
+  ErasureSummary content;    // what the anonymised Anliegen lost (inbox stays 0)
+  std::int64_t citizens = 0;  // citizen records erased because nothing of theirs is left
+};
+
+// Anonymises up to `limit` closed Anliegen whose period has passed, oldest first, as an erasure does
+// (audit event "anonymised" by "retention"), and erases the records of their citizens once every
+// Anliegen of theirs is anonymised. Call again while it returns `limit` Anliegen.
+RetentionRun anonymise_expired(Tx& tx, const RetentionPolicy& policy, int limit);
 
 }  // namespace anliegen::storage

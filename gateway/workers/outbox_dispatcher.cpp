@@ -3,6 +3,7 @@
 #include <random>
 
 #include "gateway/log.hpp"
+#include "gateway/reports/weekly.hpp"
 #include "storage/errors.hpp"
 #include "storage/inbox.hpp"
 
@@ -67,7 +68,30 @@ void OutboxDispatcher::housekeeping(std::chrono::steady_clock::time_point& last_
       log::info("retention_purged", {{"inbox", purged.inbox}, {"event_keys", purged.event_keys}});
     }
     last_purge = std::chrono::steady_clock::now();
+    retention_due_ = options_.retention.any();
   }
+  // A batch per round, between the sends of this worker's partition, until none is left.
+  if (retention_due_) {
+    retention_due_ = false;  // a failure waits for the next hourly round
+    retention_due_ = anonymise_expired();
+  }
+}
+
+// One transaction of at most 500 closed Anliegen past their channel's retention period; true while more
+// may be left. Stored weekly reports lose the titles of anonymised invitations in the same transaction.
+bool OutboxDispatcher::anonymise_expired() {
+  constexpr int kBatch = 500;
+  storage::RetentionRun run;
+  db_.run_blocking([&](storage::Connection& c) {
+    c.transact([&](storage::Tx& tx) {
+      run = storage::anonymise_expired(tx, options_.retention, kBatch);
+      erase_invitation_titles(tx, run.content.invitations);
+    });
+  });
+  if (run.content.anliegen > 0) {
+    log::info("retention_anonymised", {{"anliegen", run.content.anliegen}, {"citizens", run.citizens}});
+  }
+  return run.content.anliegen == kBatch;
 }
 
 void OutboxDispatcher::run(storage::OutboxPartition partition) {

@@ -20,6 +20,7 @@
 #include "gateway/db_pool.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/workers/wake_signal.hpp"
+#include "storage/citizens.hpp"
 #include "storage/outbox.hpp"
 
 namespace anliegen::gateway {
@@ -49,6 +50,7 @@ struct OutboxOptions {
   int stale_sending_seconds = 300;
   int workers = 4;  // threads sending at the same time, each for its partition of the citizens; 0: none
   std::string worker_id = "anliegen";
+  storage::RetentionPolicy retention;  // closed Anliegen anonymised by the hourly housekeeping
 };
 
 class OutboxDispatcher {
@@ -64,6 +66,7 @@ class OutboxDispatcher {
   void run(storage::OutboxPartition partition);
   void housekeeping(std::chrono::steady_clock::time_point& last_sweep,
                     std::chrono::steady_clock::time_point& last_purge);
+  bool anonymise_expired();
   bool dispatch_batch(storage::OutboxPartition partition);
   void settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome, bool until_accepted);
   std::int64_t backoff_ms(int attempts) const;
@@ -73,6 +76,7 @@ class OutboxDispatcher {
   OutboxOptions options_;
   std::map<std::string, std::shared_ptr<OutboxSender>> senders_;
   WakeSignal wake_;
+  bool retention_due_ = false;  // worker 0 only
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };

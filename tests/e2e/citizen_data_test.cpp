@@ -87,3 +87,33 @@ TEST_CASE("a citizen is found, exported with everything stored about them, and e
   CHECK(case_json.body.find("4915112345678") == std::string::npos);
   CHECK(run_anliegen({"citizen", "export", "--id", "999999"}, db_env(wa)).status == 1);
 }
+
+TEST_CASE("a gateway with a retention period anonymises closed Anliegen past it on its own") {
+  WhatsAppGateway wa;
+  const auto now = unix_now();
+  REQUIRE(wa.send(wa_delivery({wa_text("wamid.R1", "Erika Musterfrau, Bismarckstraße 5: Sperrmüll", now)})).status ==
+          200);
+  REQUIRE(wa.send(wa_delivery({wa_text("wamid.R2", "Schlagloch in der Rheinallee", now, "DE.2002", "4915198765432")},
+                              "DE.2002", "4915198765432", "Max"))
+              .status == 200);
+  // Erika's Anliegen was closed 40 days ago, Max's 10 days ago.
+  wa.sql("UPDATE anliegen a SET status = 'closed', closed_at = now() - interval '40 days' FROM citizens c "
+         "WHERE c.id = a.citizen_id AND c.external_id = 'DE.1001' RETURNING a.id");
+  wa.sql("UPDATE anliegen a SET status = 'closed', closed_at = now() - interval '10 days' FROM citizens c "
+         "WHERE c.id = a.citizen_id AND c.external_id = 'DE.2002' RETURNING a.id");
+
+  // A second instance with a 30-day period for WhatsApp (and none for the rest) does it when it starts.
+  ServerProcess second(wa.gw->db.dsn(), {{"ANLIEGEN_RETENTION_DAYS_WHATSAPP", "30"}});
+  REQUIRE_MESSAGE(second.wait_ready(), second.log());
+  CHECK(eventually([&] {
+    return wa.sql("SELECT count(*) FROM messages WHERE text LIKE '%Bismarckstraße%'") == "0";
+  }));
+  CHECK(wa.sql("SELECT count(*) FROM citizens WHERE external_id = 'DE.1001' OR phone = '4915112345678'") == "0");
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE text = 'Schlagloch in der Rheinallee'") == "1");
+  CHECK(wa.sql("SELECT count(*) FROM audit_events WHERE type = 'anonymised' AND actor = 'retention'") == "1");
+  CHECK(wa.sql("SELECT count(*) FROM anliegen WHERE status = 'closed'") == "2");  // the statistics stay
+  CHECK(eventually([&] { return second.log().find("\"retention_anonymised\"") != std::string::npos; }));
+  CHECK(second.log().find("Bismarck") == std::string::npos);
+  CHECK(second.log().find("4915112345678") == std::string::npos);
+  CHECK(second.terminate() == 0);
+}

@@ -43,6 +43,15 @@ TEST_CASE("bad configuration names the key and exits 2") {
   CHECK(bad_workers.status == 2);
   CHECK(bad_workers.err.find("ANLIEGEN_OUTBOX_WORKERS") != std::string::npos);
 
+  auto bad_retention = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_RETENTION_DAYS", "ein Jahr"}});
+  CHECK(bad_retention.status == 2);
+  CHECK(bad_retention.err.find("ANLIEGEN_RETENTION_DAYS") != std::string::npos);
+  auto unknown_channel =
+      run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_RETENTION_DAYS_TELEGRAM", "30"}});
+  CHECK(unknown_channel.status == 2);
+  CHECK(unknown_channel.err.find("ANLIEGEN_RETENTION_DAYS_TELEGRAM") != std::string::npos);
+  CHECK(unknown_channel.err.find("WHATSAPP") != std::string::npos);
+
   const std::string path = "/tmp/anliegen-bad-config-" + std::to_string(getpid()) + ".json";
   std::ofstream(path) << R"({"units":[{"code":"ob","name":"OB"},{"code":"Bad Code","name":"x"}]})";
   auto bad_file = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_CONFIG", path}});

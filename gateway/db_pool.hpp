@@ -66,7 +66,9 @@ class DbPool {
   };
   void enqueue(Job job);
   void worker();
-  bool runnable(const Job& job) const { return !job.grouped || (!group_writing_ && groups_running_ < kMaxGroupsInFlight); }
+  bool runnable(const Job& job) const {
+    return !job.grouped || (!group_writing_ && groups_running_ < kMaxGroupsInFlight);
+  }
   std::vector<Job> take_group(Job first);  // under mutex_
   void run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group);
   void group_written();  // the writing group now only commits (or failed): the next one may be written

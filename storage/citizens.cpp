@@ -72,6 +72,14 @@ std::optional<std::string> export_citizen(Tx& tx, std::int64_t citizen_id) {
 
 namespace {
 
+// Outgoing messages lose their payload; those not sent yet are cancelled. Completed by a condition.
+constexpr const char* kEmptyOutbox =
+    "UPDATE outbox SET payload = '{}', updated_at = now(), "
+    "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
+    "                    ELSE last_error END, "
+    "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
+    "WHERE payload <> '{}' AND ";
+
 // Empties the Anliegen `ids` (a bigint[] literal) of personal data, marks them anonymised and records
 // an audit event `event` by `actor`. Fills everything of `s` but `inbox`.
 void anonymise(pqxx::transaction_base& t, const std::string& ids, const std::string& actor, const std::string& event,
@@ -104,14 +112,7 @@ void anonymise(pqxx::transaction_base& t, const std::string& ids, const std::str
       "UPDATE open311_requests SET device_id = '', account_id = '', attributes = '{}' "
       "WHERE anliegen_id = ANY($1::bigint[])",
       ids);
-  s.outbox += t.exec_params(
-                   "UPDATE outbox SET payload = '{}', updated_at = now(), "
-                   "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
-                   "                    ELSE last_error END, "
-                   "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
-                   "WHERE anliegen_id = ANY($1::bigint[]) AND payload <> '{}'",
-                   ids)
-                  .affected_rows();
+  s.outbox += t.exec_params(std::string(kEmptyOutbox) + "anliegen_id = ANY($1::bigint[])", ids).affected_rows();
   t.exec_params(
       "INSERT INTO audit_events (anliegen_id, actor, type, data) SELECT unnest($1::bigint[]), $2, $3, '{}'", ids,
       actor, event);
@@ -139,14 +140,7 @@ std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, con
   const auto ids = id_array(t.exec_params("SELECT id FROM anliegen WHERE citizen_id = $1 FOR UPDATE", citizen_id));
   anonymise(t, ids, actor, "erased", s);
   // Messages to the citizen that belong to no Anliegen (e.g. a notice after a number change).
-  s.outbox += t.exec_params(
-                   "UPDATE outbox SET payload = '{}', updated_at = now(), "
-                   "  last_error = CASE WHEN state IN ('pending', 'held') THEN 'erased (DSGVO) before it was sent' "
-                   "                    ELSE last_error END, "
-                   "  state = CASE WHEN state IN ('pending', 'held') THEN 'failed' ELSE state END "
-                   "WHERE citizen_id = $1 AND payload <> '{}'",
-                   citizen_id)
-                  .affected_rows();
+  s.outbox += t.exec_params(std::string(kEmptyOutbox) + "citizen_id = $1", citizen_id).affected_rows();
   // Raw deliveries are not linked to citizens; those that name the citizen's platform id or phone go.
   // Short values (< 6 characters) could match unrelated deliveries and are not searched for.
   s.inbox = t.exec_params(

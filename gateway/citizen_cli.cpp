@@ -20,6 +20,9 @@ constexpr const char* kCitizenUsage = R"(Usage:
   anliegen citizen erase --id N --yes [--by NAME]
                                                erase citizen N's personal data; the Anliegen stay,
                                                without content, for the statistics
+  anliegen citizen retention [--apply]         closed Anliegen past the retention period per channel
+                                               (ANLIEGEN_RETENTION_DAYS[_<CHANNEL>]); --apply
+                                               anonymises them now instead of within the hour
 )";
 
 int citizen_usage(const std::string& message) {
@@ -129,11 +132,51 @@ int erase_command(const std::vector<std::string>& args) {
 
 }  // namespace
 
+int retention_command(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> options;
+  std::string error;
+  if (!read_options(args, {{"--apply", false}}, options, error)) return citizen_usage(error);
+  const auto settings = load_settings(process_environment());
+  const storage::RetentionPolicy policy{settings.retention_days, settings.retention_channel_days};
+  if (!policy.any()) {
+    std::cerr << "no retention period is set (ANLIEGEN_RETENTION_DAYS, ANLIEGEN_RETENTION_DAYS_<CHANNEL>): "
+                 "every Anliegen keeps its content\n";
+    return 0;
+  }
+  auto db = open_database();
+  if (!options.contains("--apply")) {
+    std::vector<std::pair<std::string, std::int64_t>> due;
+    db->read([&](storage::Tx& tx) { due = storage::count_expired(tx, policy); });
+    std::cout << "channel\tdays\tdue\n";
+    for (const auto& [channel, count] : due) {
+      const auto days = settings.retention_channel_days.find(channel);
+      std::cout << channel << '\t' << (days == settings.retention_channel_days.end() ? policy.default_days : days->second)
+                << '\t' << count << '\n';
+    }
+    return 0;
+  }
+  constexpr int kBatch = 500;
+  std::int64_t anliegen = 0, citizens = 0;
+  for (bool more = true; more;) {
+    storage::RetentionRun run;
+    db->transact([&](storage::Tx& tx) {
+      run = storage::anonymise_expired(tx, policy, kBatch);
+      erase_invitation_titles(tx, run.content.invitations);
+    });
+    anliegen += run.content.anliegen;
+    citizens += run.citizens;
+    more = run.content.anliegen == kBatch;
+  }
+  std::cout << "anonymised " << anliegen << " Anliegen, erased " << citizens << " citizen records\n";
+  return 0;
+}
+
 int citizen_command(const std::vector<std::string>& args) {
   if (args.size() >= 2 && args[1] == "find") return find_command(args);
   if (args.size() >= 2 && args[1] == "export") return export_command(args);
   if (args.size() >= 2 && args[1] == "erase") return erase_command(args);
-  return citizen_usage("expected 'citizen find', 'citizen export' or 'citizen erase'");
+  if (args.size() >= 2 && args[1] == "retention") return retention_command(args);
+  return citizen_usage("expected 'citizen find', 'citizen export', 'citizen erase' or 'citizen retention'");
 }
 
 }  // namespace anliegen::gateway

@@ -1,6 +1,7 @@
 #pragma once
-// `anliegen citizen find|export|erase`: the data-protection requests of one citizen (DSGVO access and
-// erasure) for the city's operators. Exit codes as in cli.hpp.
+// `anliegen citizen find|export|erase|retention`: the data-protection requests of one citizen (DSGVO
+// access and erasure) and the automatic retention, checked or run by hand, for the city's operators.
+// Exit codes as in cli.hpp.
 #include <string>
 #include <vector>
 

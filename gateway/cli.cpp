@@ -39,6 +39,9 @@ Usage:
   anliegen citizen erase --id N --yes [--by NAME]
                                       erase citizen N's personal data (Art. 17); the Anliegen stay,
                                       without content, for the statistics
+  anliegen citizen retention [--apply]
+                                      closed Anliegen past the retention period, per channel; --apply
+                                      anonymises them now (otherwise the gateway does, hourly)
   anliegen --help | --version
 
 Environment:

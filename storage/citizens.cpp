@@ -128,6 +128,25 @@ constexpr const char* kBlankCitizen =
     "external_id = 'erased-' || id, display_name = '', phone = '', email = '', last_inbound_at = NULL, "
     "erased_at = now(), updated_at = now()";
 
+// Closed Anliegen past their channel's period ($1 channels, $2 their days, $3 the default; 0 keeps).
+constexpr const char* kExpiredAnliegen = "WITH p AS (SELECT * FROM unnest($1::text[], $2::int[]) AS p(channel, days)) ";
+constexpr const char* kExpiredFrom =
+    "FROM anliegen a LEFT JOIN p ON p.channel = a.channel "
+    "WHERE a.anonymised_at IS NULL AND a.closed_at IS NOT NULL AND coalesce(p.days, $3) > 0 "
+    "  AND a.closed_at < now() - make_interval(days => coalesce(p.days, $3))";
+
+std::string channel_param(const RetentionPolicy& policy) {
+  std::vector<std::string> channels;
+  for (const auto& entry : policy.channel_days) channels.push_back(entry.first);
+  return detail::text_array_param(channels);
+}
+
+std::string days_param(const RetentionPolicy& policy) {
+  std::vector<std::string> days;
+  for (const auto& entry : policy.channel_days) days.push_back(std::to_string(entry.second));
+  return detail::text_array_param(days);
+}
+
 }  // namespace
 
 std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, const std::string& actor) {
@@ -156,19 +175,11 @@ RetentionRun anonymise_expired(Tx& tx, const RetentionPolicy& policy, int limit)
   RetentionRun run;
   if (!policy.any()) return run;
   auto& t = txn(tx);
-  std::vector<std::string> channels, days;
-  for (const auto& [channel, d] : policy.channel_days) {
-    channels.push_back(channel);
-    days.push_back(std::to_string(d));
-  }
   // Oldest first, and never rows another transaction holds (a clerk editing, another instance's run).
-  const auto ids = id_array(t.exec_params(
-      "WITH p AS (SELECT * FROM unnest($1::text[], $2::int[]) AS p(channel, days)) "
-      "SELECT a.id FROM anliegen a LEFT JOIN p ON p.channel = a.channel "
-      "WHERE a.anonymised_at IS NULL AND a.closed_at IS NOT NULL AND coalesce(p.days, $3) > 0 "
-      "  AND a.closed_at < now() - make_interval(days => coalesce(p.days, $3)) "
-      "ORDER BY a.closed_at LIMIT $4 FOR UPDATE OF a SKIP LOCKED",
-      detail::text_array_param(channels), detail::text_array_param(days), policy.default_days, limit));
+  const auto ids = id_array(
+      t.exec_params(std::string(kExpiredAnliegen) + "SELECT a.id " + kExpiredFrom +
+                        " ORDER BY a.closed_at LIMIT $4 FOR UPDATE OF a SKIP LOCKED",
+                    channel_param(policy), days_param(policy), policy.default_days, limit));
   anonymise(t, ids, "retention", "anonymised", run.content);
   if (run.content.anliegen == 0) return run;
   // Their citizens, once nothing of theirs is left that is not anonymised. Locked first, so that the
@@ -185,6 +196,16 @@ RetentionRun anonymise_expired(Tx& tx, const RetentionPolicy& policy, int limit)
                     citizens)
           .affected_rows());
   return run;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> count_expired(Tx& tx, const RetentionPolicy& policy) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  if (!policy.any()) return out;
+  const auto rows = txn(tx).exec_params(std::string(kExpiredAnliegen) + "SELECT a.channel, count(*) " + kExpiredFrom +
+                                            " GROUP BY a.channel ORDER BY a.channel",
+                                        channel_param(policy), days_param(policy), policy.default_days);
+  for (const auto& r : rows) out.emplace_back(r[0].as<std::string>(), r[1].as<std::int64_t>());
+  return out;
 }
 
 }  // namespace anliegen::storage

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/database.hpp"
@@ -71,5 +72,7 @@ struct RetentionRun {
 // (audit event "anonymised" by "retention"), and erases the records of their citizens once every
 // Anliegen of theirs is anonymised. Call again while it returns `limit` Anliegen.
 RetentionRun anonymise_expired(Tx& tx, const RetentionPolicy& policy, int limit);
+// How many closed Anliegen per channel are past their period now (what anonymise_expired would do).
+std::vector<std::pair<std::string, std::int64_t>> count_expired(Tx& tx, const RetentionPolicy& policy);
 
 }  // namespace anliegen::storage

@@ -117,3 +117,30 @@ TEST_CASE("a gateway with a retention period anonymises closed Anliegen past it 
   CHECK(second.log().find("4915112345678") == std::string::npos);
   CHECK(second.terminate() == 0);
 }
+
+TEST_CASE("anliegen citizen retention shows what is due per channel, and --apply anonymises it now") {
+  WhatsAppGateway wa;  // the gateway itself has no retention period
+  const auto now = unix_now();
+  REQUIRE(wa.send(wa_delivery({wa_text("wamid.C1", "Erika Musterfrau, Bismarckstraße 5", now)})).status == 200);
+  wa.sql("UPDATE anliegen SET status = 'closed', closed_at = now() - interval '40 days' RETURNING id");
+  const auto db = wa.gw->db.dsn();
+
+  const auto none = run_anliegen({"citizen", "retention"}, {{"ANLIEGEN_DATABASE_URL", db}});
+  CHECK(none.status == 0);
+  CHECK(none.err.find("no retention period") != std::string::npos);
+
+  const std::map<std::string, std::string> env{{"ANLIEGEN_DATABASE_URL", db}, {"ANLIEGEN_RETENTION_DAYS", "365"},
+                                               {"ANLIEGEN_RETENTION_DAYS_WHATSAPP", "30"}};
+  const auto dry = run_anliegen({"citizen", "retention"}, env);
+  REQUIRE_MESSAGE(dry.status == 0, dry.err);
+  CHECK(dry.out == "channel\tdays\tdue\nwhatsapp\t30\t1\n");
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE text LIKE '%Bismarckstraße%'") == "1");  // nothing changed
+
+  const auto applied = run_anliegen({"citizen", "retention", "--apply"}, env);
+  REQUIRE_MESSAGE(applied.status == 0, applied.err);
+  CHECK(applied.out == "anonymised 1 Anliegen, erased 1 citizen records\n");
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE text LIKE '%Bismarckstraße%'") == "0");
+  CHECK(run_anliegen({"citizen", "retention"}, env).out == "channel\tdays\tdue\n");
+
+  CHECK(run_anliegen({"citizen", "retention", "--now"}, env).status == 2);
+}

@@ -11,23 +11,17 @@
 #include "storage/migrations.hpp"
 #include "storage/routing_rules.hpp"
 #include "storage/units.hpp"
+#include "storage_fixture.hpp"
 #include "test_env.hpp"
 
 using namespace anliegen;
 
 namespace {
 
-struct Fixture {
-  testing::TestDatabase db;
-  std::unique_ptr<storage::Connection> conn;
-  Fixture() {
-    storage::migrate(db.dsn());
-    conn = storage::Connection::open(db.dsn());
-    conn->transact([](storage::Tx& tx) {
-      storage::sync_units(tx, {{"ob", "Büro OB", "", 5}, {"buergerservice", "Bürgerservice", "", 3},
-                               {"tiefbau", "Tiefbau", "", 10}, {"gruen", "Grün", "", 10}});
-    });
-  }
+struct Fixture : testing::MigratedDatabase {
+  Fixture()
+      : MigratedDatabase({{"ob", "Büro OB", "", 5}, {"buergerservice", "Bürgerservice", "", 3},
+                          {"tiefbau", "Tiefbau", "", 10}, {"gruen", "Grün", "", 10}}) {}
   domain::AnliegenId add(const std::string& text, const std::string& unit, const std::string& at,
                          domain::Channel channel = domain::Channel::phone, std::vector<std::string> tags = {}) {
     storage::NewCase c;

@@ -5,6 +5,7 @@
 #include "storage/errors.hpp"
 #include "storage/migrations.hpp"
 #include "storage/units.hpp"
+#include "storage_fixture.hpp"
 #include "test_env.hpp"
 
 using namespace anliegen;
@@ -31,14 +32,8 @@ storage::NewCase phone_case(const std::string& text) {
   return c;
 }
 
-struct Fixture {
-  testing::TestDatabase db;
-  std::unique_ptr<storage::Connection> conn;
-  Fixture() {
-    storage::migrate(db.dsn());
-    conn = storage::Connection::open(db.dsn());
-    conn->transact([](storage::Tx& tx) { storage::sync_units(tx, demo_units()); });
-  }
+struct Fixture : testing::MigratedDatabase {
+  Fixture() : MigratedDatabase(demo_units()) {}
 };
 
 }  // namespace

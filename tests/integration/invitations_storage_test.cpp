@@ -8,6 +8,7 @@
 #include "storage/invitations.hpp"
 #include "storage/migrations.hpp"
 #include "storage/units.hpp"
+#include "storage_fixture.hpp"
 #include "test_env.hpp"
 
 using namespace anliegen;
@@ -16,14 +17,8 @@ namespace {
 
 domain::Timestamp at(const char* iso) { return *domain::parse_iso8601(iso); }
 
-struct InvitationFixture {
-  testing::TestDatabase db;
-  std::unique_ptr<storage::Connection> conn;
-  InvitationFixture() {
-    storage::migrate(db.dsn());
-    conn = storage::Connection::open(db.dsn());
-    conn->transact([](storage::Tx& tx) { storage::sync_units(tx, {{"ob", "Büro der Oberbürgermeisterin", "", 5}}); });
-  }
+struct InvitationFixture : testing::MigratedDatabase {
+  InvitationFixture() : MigratedDatabase({{"ob", "Büro der Oberbürgermeisterin", "", 5}}) {}
   domain::AnliegenId invitation(const std::string& external_id, const char* created) {
     domain::AnliegenId id;
     conn->transact([&](storage::Tx& tx) {

@@ -9,23 +9,19 @@
 #include "storage/sprechstunden.hpp"
 #include "storage/threads.hpp"
 #include "storage/units.hpp"
+#include "storage_fixture.hpp"
 #include "test_env.hpp"
 
 using namespace anliegen;
 
 namespace {
 
-struct Chat {
-  testing::TestDatabase db;
-  std::unique_ptr<storage::Connection> conn;
+struct Chat : testing::MigratedDatabase {
   storage::CreatedCase created;
   domain::CitizenId citizen;
 
-  Chat() {
-    storage::migrate(db.dsn());
-    conn = storage::Connection::open(db.dsn());
+  Chat() : MigratedDatabase({{"ob", "OB", "", 5}, {"buergerservice", "Bürgerservice", "", 3}}) {
     conn->transact([&](storage::Tx& tx) {
-      storage::sync_units(tx, {{"ob", "OB", "", 5}, {"buergerservice", "Bürgerservice", "", 3}});
       storage::NewCase c;
       c.channel = domain::Channel::whatsapp;
       c.citizen = {{}, domain::Channel::whatsapp, "DE.1", "Ana", "49151", ""};

@@ -8,6 +8,7 @@
 #include "storage/migrations.hpp"
 #include "storage/reports.hpp"
 #include "storage/units.hpp"
+#include "storage_fixture.hpp"
 #include "test_env.hpp"
 
 using namespace anliegen;
@@ -21,21 +22,15 @@ std::string seed_sql() {
   return s.str();
 }
 
-struct SeededWeek {
-  testing::TestDatabase db;
-  std::unique_ptr<storage::Connection> conn;
-  SeededWeek() {
-    storage::migrate(db.dsn());
-    conn = storage::Connection::open(db.dsn());
-    conn->transact([](storage::Tx& tx) {
-      storage::sync_units(tx, {{"ob", "Büro der Oberbürgermeisterin", "", 5},
-                               {"buergerservice", "Bürgerservice", "", 3},
-                               {"tiefbau", "Tiefbau", "", 10},
-                               {"stadtreinigung", "Stadtreinigung", "", 5},
-                               {"ordnung", "Ordnung", "", 5},
-                               {"gruen", "Grün", "", 10},
-                               {"stadtplanung", "Stadtplanung", "", 15}});
-    });
+struct SeededWeek : testing::MigratedDatabase {
+  SeededWeek()
+      : MigratedDatabase({{"ob", "Büro der Oberbürgermeisterin", "", 5},
+                          {"buergerservice", "Bürgerservice", "", 3},
+                          {"tiefbau", "Tiefbau", "", 10},
+                          {"stadtreinigung", "Stadtreinigung", "", 5},
+                          {"ordnung", "Ordnung", "", 5},
+                          {"gruen", "Grün", "", 10},
+                          {"stadtplanung", "Stadtplanung", "", 15}}) {
     db.scalar(seed_sql());
   }
   domain::WeeklyReport report(const char* week) {

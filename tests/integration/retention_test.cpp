@@ -9,22 +9,15 @@
 #include "storage/citizens.hpp"
 #include "storage/migrations.hpp"
 #include "storage/units.hpp"
+#include "storage_fixture.hpp"
 #include "test_env.hpp"
 
 using namespace anliegen;
 
 namespace {
 
-struct RetentionFixture {
-  testing::TestDatabase db;
-  std::unique_ptr<storage::Connection> conn;
-  RetentionFixture() {
-    storage::migrate(db.dsn());
-    conn = storage::Connection::open(db.dsn());
-    conn->transact([](storage::Tx& tx) {
-      storage::sync_units(tx, {{"buergerservice", "Bürgerservice", "", 3}});
-    });
-  }
+struct RetentionFixture : testing::MigratedDatabase {
+  RetentionFixture() : MigratedDatabase({{"buergerservice", "Bürgerservice", "", 3}}) {}
 
   // An Anliegen from `who` on `channel`, closed `closed_days_ago` days ago (or open: -1).
   std::int64_t add(domain::Channel channel, const std::string& who, const std::string& text, int closed_days_ago) {

@@ -8,6 +8,7 @@
 
 #include "gateway/api/api_helpers.hpp"
 #include "gateway/reports/weekly.hpp"
+#include "gateway/retention.hpp"
 #include "gateway/settings.hpp"
 #include "storage/citizens.hpp"
 
@@ -130,8 +131,6 @@ int erase_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-}  // namespace
-
 int retention_command(const std::vector<std::string>& args) {
   std::map<std::string, std::string> options;
   std::string error;
@@ -148,28 +147,21 @@ int retention_command(const std::vector<std::string>& args) {
     std::vector<std::pair<std::string, std::int64_t>> due;
     db->read([&](storage::Tx& tx) { due = storage::count_expired(tx, policy); });
     std::cout << "channel\tdays\tdue\n";
-    for (const auto& [channel, count] : due) {
-      const auto days = settings.retention_channel_days.find(channel);
-      std::cout << channel << '\t' << (days == settings.retention_channel_days.end() ? policy.default_days : days->second)
-                << '\t' << count << '\n';
-    }
+    for (const auto& [channel, count] : due) std::cout << channel << '\t' << policy.days_for(channel) << '\t' << count << '\n';
     return 0;
   }
-  constexpr int kBatch = 500;
   std::int64_t anliegen = 0, citizens = 0;
   for (bool more = true; more;) {
-    storage::RetentionRun run;
-    db->transact([&](storage::Tx& tx) {
-      run = storage::anonymise_expired(tx, policy, kBatch);
-      erase_invitation_titles(tx, run.content.invitations);
-    });
+    const auto run = anonymise_expired_batch(*db, policy);
     anliegen += run.content.anliegen;
     citizens += run.citizens;
-    more = run.content.anliegen == kBatch;
+    more = run.content.anliegen == kRetentionBatch;
   }
   std::cout << "anonymised " << anliegen << " Anliegen, erased " << citizens << " citizen records\n";
   return 0;
 }
+
+}  // namespace
 
 int citizen_command(const std::vector<std::string>& args) {
   if (args.size() >= 2 && args[1] == "find") return find_command(args);

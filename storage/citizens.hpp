@@ -54,6 +54,10 @@ std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, con
 struct RetentionPolicy {
   int default_days = 0;
   std::map<std::string, int> channel_days;
+  int days_for(const std::string& channel) const {
+    const auto it = channel_days.find(channel);
+    return it == channel_days.end() ? default_days : it->second;
+  }
   bool any() const {
     if (default_days > 0) return true;
     for (const auto& [channel, days] : channel_days) {

@@ -228,6 +228,10 @@ void oldest_open(Tx& tx, domain::WeeklyReport& r, const std::string& to) {
   }
 }
 
+// The columns stored_from_row reads.
+constexpr const char* kSelectStored =
+    "SELECT week, (extract(epoch FROM generated_at) * 1000)::bigint, report::text, html FROM weekly_reports ";
+
 StoredReport stored_from_row(const pqxx::row& row) {
   return {row[0].as<std::string>(), detail::timestamp_from_ms(row[1]), row[2].as<std::string>(),
           row[3].as<std::string>(), false};
@@ -255,10 +259,7 @@ domain::WeeklyReport compute_weekly_report(Tx& tx, domain::IsoWeek week, Timesta
 }
 
 std::optional<StoredReport> find_weekly_report(Tx& tx, const std::string& week) {
-  const auto rows = txn(tx).exec_params(
-      "SELECT week, (extract(epoch FROM generated_at) * 1000)::bigint, report::text, html FROM weekly_reports "
-      "WHERE week = $1",
-      week);
+  const auto rows = txn(tx).exec_params(std::string(kSelectStored) + "WHERE week = $1", week);
   if (rows.empty()) return std::nullopt;
   return stored_from_row(rows[0]);
 }
@@ -283,7 +284,7 @@ std::vector<StoredReport> stored_reports_listing(Tx& tx, const std::vector<std::
   std::vector<StoredReport> out;
   if (invitation_references.empty()) return out;
   const auto rows = txn(tx).exec_params(
-      "SELECT week, (extract(epoch FROM generated_at) * 1000)::bigint, report::text, html FROM weekly_reports "
+      std::string(kSelectStored) +
       "WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(report->'invitations'->'most_supported') AS i "
       "              WHERE i->>'reference' = ANY($1::text[])) "
       "ORDER BY week FOR UPDATE",

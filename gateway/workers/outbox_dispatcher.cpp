@@ -3,7 +3,7 @@
 #include <random>
 
 #include "gateway/log.hpp"
-#include "gateway/reports/weekly.hpp"
+#include "gateway/retention.hpp"
 #include "storage/errors.hpp"
 #include "storage/inbox.hpp"
 
@@ -77,21 +77,14 @@ void OutboxDispatcher::housekeeping(std::chrono::steady_clock::time_point& last_
   }
 }
 
-// One transaction of at most 500 closed Anliegen past their channel's retention period; true while more
-// may be left. Stored weekly reports lose the titles of anonymised invitations in the same transaction.
+// One retention batch (gateway/retention.hpp); true while more may be left.
 bool OutboxDispatcher::anonymise_expired() {
-  constexpr int kBatch = 500;
   storage::RetentionRun run;
-  db_.run_blocking([&](storage::Connection& c) {
-    c.transact([&](storage::Tx& tx) {
-      run = storage::anonymise_expired(tx, options_.retention, kBatch);
-      erase_invitation_titles(tx, run.content.invitations);
-    });
-  });
+  db_.run_blocking([&](storage::Connection& c) { run = anonymise_expired_batch(c, options_.retention); });
   if (run.content.anliegen > 0) {
     log::info("retention_anonymised", {{"anliegen", run.content.anliegen}, {"citizens", run.citizens}});
   }
-  return run.content.anliegen == kBatch;
+  return run.content.anliegen == kRetentionBatch;
 }
 
 void OutboxDispatcher::run(storage::OutboxPartition partition) {

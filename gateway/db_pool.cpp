@@ -41,6 +41,7 @@ std::size_t DbPool::queued() const {
 }
 
 void DbPool::enqueue(Job job) {
+  bool wake = false;
   {
     std::unique_lock lock(mutex_);
     if (stopping_) {
@@ -53,9 +54,14 @@ void DbPool::enqueue(Job job) {
       job.done(std::make_exception_ptr(storage::Unavailable("database queue is full")));
       return;
     }
+    // A grouped job that has to wait for the group being written wakes nobody: that group's end
+    // does. Waking a thread only to find nothing it may run costs two context switches per
+    // delivery, which on a small VM is more than the delivery's own work.
+    wake = runnable(job);
+    if (job.grouped) ++grouped_queued_;
     queue_.push_back(std::move(job));
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 std::vector<DbPool::Job> DbPool::take_group(Job first) {
@@ -63,6 +69,7 @@ std::vector<DbPool::Job> DbPool::take_group(Job first) {
   group.push_back(std::move(first));
   for (auto it = queue_.begin(); it != queue_.end() && group.size() < max_group_;) {
     if (it->grouped) {
+      --grouped_queued_;
       group.push_back(std::move(*it));
       it = queue_.erase(it);
     } else {
@@ -99,13 +106,17 @@ std::exception_ptr run_alone(std::unique_ptr<storage::Connection>& conn, const s
 
 }  // namespace
 
+bool DbPool::next_group_due() const { return grouped_queued_ > 0 && runnable_group(); }
+
 void DbPool::group_written() {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (!group_writing_) return;
     group_writing_ = false;
+    wake = next_group_due();
   }
-  cv_.notify_all();  // grouped jobs that waited may be written now
+  if (wake) cv_.notify_one();  // one thread writes the deliveries that waited meanwhile
 }
 
 void DbPool::run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group) {
@@ -155,6 +166,7 @@ void DbPool::worker() {
       job = std::move(*next);
       queue_.erase(next);
       if (job.grouped) {
+        --grouped_queued_;
         group = take_group(std::move(job));
         group_writing_ = true;
         ++groups_running_;
@@ -168,7 +180,7 @@ void DbPool::worker() {
         std::lock_guard lock(mutex_);
         --groups_running_;
       }
-      cv_.notify_all();  // grouped jobs that waited may run now
+      // No one is woken: this thread looks for the next group itself.
       in_use_ -= 1;
       continue;
     }

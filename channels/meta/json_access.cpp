@@ -1,6 +1,7 @@
 #include "channels/meta/json_access.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/object.hpp>
 
@@ -92,7 +93,11 @@ namespace {
 ParseResult parse_document(std::string_view body, std::string_view expected_object, EntryParser parse_entry) {
   ParseResult result;
   boost::system::error_code ec;
-  const json::value doc = json::parse(body, ec);
+  // The document lives only while it is read into the result (which copies what it keeps), so its
+  // nodes come from one arena: a typical delivery fits in the buffer, without an allocation per node.
+  unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  const json::value doc = json::parse(body, ec, &arena);
   if (ec) {
     result.parse_error = "body is not JSON: " + ec.message();
     return result;

@@ -186,3 +186,23 @@ TEST_CASE("a lost connection is reported as Unavailable and the connection as un
                   storage::Unavailable);
   CHECK_FALSE(f.conn->usable());
 }
+
+TEST_CASE("texts with quotes, backslashes, braces and NUL survive the batched statements") {
+  Fixture f;
+  const std::string tricky = std::string("Er sagte: \"Hilfe\" \\ {a,b} C:\\Pfad\\ ende\\") + '\0' + "nach NUL";
+  std::vector<storage::NewCase> cases{phone_case(tricky), phone_case("\\"), phone_case("\"")};
+  f.conn->transact([&](storage::Tx& tx) {
+    const auto id = storage::upsert_citizen(tx, cases[0].citizen);
+    for (auto& c : cases) c.citizen.id = id;
+  });
+  std::vector<storage::CreatedCase> created;
+  f.conn->transact([&](storage::Tx& tx) { created = storage::create_cases(tx, cases); });
+  REQUIRE(created.size() == 3);
+  std::vector<std::string> texts;
+  f.conn->read([&](storage::Tx& tx) {
+    for (const auto& c : created) texts.push_back(storage::get_case(tx, c.id)->messages.at(0).text);
+  });
+  CHECK(texts[0] == "Er sagte: \"Hilfe\" \\ {a,b} C:\\Pfad\\ ende\\nach NUL");  // NUL dropped
+  CHECK(texts[1] == "\\");
+  CHECK(texts[2] == "\"");
+}

@@ -16,7 +16,7 @@
 // records at its start. One group at a time is written; once its work is flushed and it waits for its
 // commit (the WAL flush), the next group may be written. So writing and flushing overlap, groups grow
 // with the load instead of spreading it over every thread, and two groups never compete for the same
-// index pages; the other threads stay free for reads and single transactions.
+// index pages; with more than two threads, the others stay free for reads and single transactions.
 // A lost connection is replaced on the next job; when the queue is full, jobs fail fast with
 // storage::Unavailable so that the gateway answers 503 instead of queueing without bound.
 #include <boost/asio/awaitable.hpp>

@@ -2,10 +2,12 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "domain/enums.hpp"
 
@@ -181,6 +183,10 @@ void read_retention(const Environment& env, Settings& s) {
 }
 
 }  // namespace
+
+int default_db_pool_size() {
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 16);
+}
 
 Settings load_settings(const Environment& env, bool need_database) {
   Settings s;

@@ -77,13 +77,19 @@ struct HoldieobSettings {
   int send_timeout_ms = 15000;       // from ANLIEGEN_SEND_TIMEOUT_MS
 };
 
+// Database threads (and connections) when ANLIEGEN_DB_POOL_SIZE is not set: one per CPU core, at
+// least 2 (one group of deliveries written while the previous one commits), at most 16. More
+// connections than cores only make PostgreSQL's backends compete for the same cores
+// (docs/performance.md).
+int default_db_pool_size();
+
 struct Settings {
   std::string database_url;             // ANLIEGEN_DATABASE_URL
   std::string listen_host = "127.0.0.1";  // ANLIEGEN_LISTEN host part
   unsigned short listen_port = 8080;      // ANLIEGEN_LISTEN port part (0 = any free port)
   std::string config_path;              // ANLIEGEN_CONFIG (empty: built-in demo)
   int io_threads = 2;                   // ANLIEGEN_IO_THREADS
-  int db_pool_size = 4;                 // ANLIEGEN_DB_POOL_SIZE
+  int db_pool_size = default_db_pool_size();  // ANLIEGEN_DB_POOL_SIZE
   int db_group_max = 64;                // ANLIEGEN_DB_GROUP_MAX: webhook deliveries committed together (1 = off)
   std::size_t max_body_bytes = 4 * 1024 * 1024;  // ANLIEGEN_MAX_BODY_BYTES (Meta sends up to 3 MB)
   int request_timeout_seconds = 30;     // ANLIEGEN_REQUEST_TIMEOUT: a whole request must arrive within this

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <string>
 #include <thread>
 
 #include "e2e.hpp"
@@ -22,7 +24,9 @@ TEST_CASE("healthz, readyz and metrics") {
   CHECK(metrics.body.find("status=\"404\"") != std::string::npos);
   CHECK(metrics.body.find("anliegen_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"+Inf\"} 1") !=
         std::string::npos);
-  CHECK(metrics.body.find("anliegen_db_pool_connections 4") != std::string::npos);
+  // The default pool: one database thread per core, at least 2, at most 16.
+  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 16);
+  CHECK(metrics.body.find("anliegen_db_pool_connections " + std::to_string(cores) + "\n") != std::string::npos);
   CHECK(metrics.body.find("anliegen_db_pool_in_use") != std::string::npos);
 }
 

@@ -58,7 +58,6 @@ void DbPool::enqueue(Job job) {
     // does. Waking a thread only to find nothing it may run costs two context switches per
     // delivery, which on a small VM is more than the delivery's own work.
     wake = runnable(job);
-    if (job.grouped) ++grouped_queued_;
     queue_.push_back(std::move(job));
   }
   if (wake) cv_.notify_one();
@@ -69,7 +68,6 @@ std::vector<DbPool::Job> DbPool::take_group(Job first) {
   group.push_back(std::move(first));
   for (auto it = queue_.begin(); it != queue_.end() && group.size() < max_group_;) {
     if (it->grouped) {
-      --grouped_queued_;
       group.push_back(std::move(*it));
       it = queue_.erase(it);
     } else {
@@ -106,15 +104,14 @@ std::exception_ptr run_alone(std::unique_ptr<storage::Connection>& conn, const s
 
 }  // namespace
 
-bool DbPool::next_group_due() const { return grouped_queued_ > 0 && runnable_group(); }
-
 void DbPool::group_written() {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (!group_writing_) return;
     group_writing_ = false;
-    wake = next_group_due();
+    // Reads are woken for when they are queued, so what waits here is (all but transiently) grouped.
+    wake = !queue_.empty() && runnable_group();
   }
   if (wake) cv_.notify_one();  // one thread writes the deliveries that waited meanwhile
 }
@@ -166,7 +163,6 @@ void DbPool::worker() {
       job = std::move(*next);
       queue_.erase(next);
       if (job.grouped) {
-        --grouped_queued_;
         group = take_group(std::move(job));
         group_writing_ = true;
         ++groups_running_;

@@ -68,7 +68,6 @@ class DbPool {
   void worker();
   bool runnable_group() const { return !group_writing_ && groups_running_ < kMaxGroupsInFlight; }
   bool runnable(const Job& job) const { return !job.grouped || runnable_group(); }
-  bool next_group_due() const;  // under mutex_: grouped jobs wait and a group may start
   std::vector<Job> take_group(Job first);  // under mutex_
   void run_group(std::unique_ptr<storage::Connection>& conn, std::vector<Job>& group);
   void group_written();  // the writing group now only commits (or failed): the next one may be written
@@ -85,7 +84,6 @@ class DbPool {
   static constexpr int kMaxGroupsInFlight = 2;  // one written, one committing
   bool group_writing_ = false;  // under mutex_: a group is being written (not yet committing)
   int groups_running_ = 0;      // under mutex_
-  std::size_t grouped_queued_ = 0;  // under mutex_: grouped jobs in queue_
   std::vector<std::thread> threads_;
 };
 

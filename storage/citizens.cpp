@@ -135,16 +135,14 @@ constexpr const char* kExpiredFrom =
     "WHERE a.anonymised_at IS NULL AND a.closed_at IS NOT NULL AND coalesce(p.days, $3) > 0 "
     "  AND a.closed_at < now() - make_interval(days => coalesce(p.days, $3))";
 
-std::string channel_param(const RetentionPolicy& policy) {
-  std::vector<std::string> channels;
-  for (const auto& entry : policy.channel_days) channels.push_back(entry.first);
-  return detail::text_array_param(channels);
-}
-
-std::string days_param(const RetentionPolicy& policy) {
-  std::vector<std::string> days;
-  for (const auto& entry : policy.channel_days) days.push_back(std::to_string(entry.second));
-  return detail::text_array_param(days);
+// The policy's periods per channel as the array parameters $1 (channels) and $2 (days).
+std::pair<std::string, std::string> policy_params(const RetentionPolicy& policy) {
+  std::vector<std::string> channels, days;
+  for (const auto& [channel, d] : policy.channel_days) {
+    channels.push_back(channel);
+    days.push_back(std::to_string(d));
+  }
+  return {detail::text_array_param(channels), detail::text_array_param(days)};
 }
 
 }  // namespace
@@ -175,11 +173,12 @@ RetentionRun anonymise_expired(Tx& tx, const RetentionPolicy& policy, int limit)
   RetentionRun run;
   if (!policy.any()) return run;
   auto& t = txn(tx);
+  const auto [channels, days] = policy_params(policy);
   // Oldest first, and never rows another transaction holds (a clerk editing, another instance's run).
   const auto ids = id_array(
       t.exec_params(std::string(kExpiredAnliegen) + "SELECT a.id " + kExpiredFrom +
                         " ORDER BY a.closed_at LIMIT $4 FOR UPDATE OF a SKIP LOCKED",
-                    channel_param(policy), days_param(policy), policy.default_days, limit));
+                    channels, days, policy.default_days, limit));
   anonymise(t, ids, "retention", "anonymised", run.content);
   if (run.content.anliegen == 0) return run;
   // Their citizens, once nothing of theirs is left that is not anonymised. Locked first, so that the
@@ -201,9 +200,10 @@ RetentionRun anonymise_expired(Tx& tx, const RetentionPolicy& policy, int limit)
 std::vector<std::pair<std::string, std::int64_t>> count_expired(Tx& tx, const RetentionPolicy& policy) {
   std::vector<std::pair<std::string, std::int64_t>> out;
   if (!policy.any()) return out;
+  const auto [channels, days] = policy_params(policy);
   const auto rows = txn(tx).exec_params(std::string(kExpiredAnliegen) + "SELECT a.channel, count(*) " + kExpiredFrom +
                                             " GROUP BY a.channel ORDER BY a.channel",
-                                        channel_param(policy), days_param(policy), policy.default_days);
+                                        channels, days, policy.default_days);
   for (const auto& r : rows) out.emplace_back(r[0].as<std::string>(), r[1].as<std::int64_t>());
   return out;
 }

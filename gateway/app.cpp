@@ -43,15 +43,11 @@ void App::record_refusal(const Response& response) {
   log::info("request", {{"route", "(refused)"}, {"status", status}});
 }
 
-Response App::bad_target(std::string_view target) const {
-  constexpr std::string_view reason =
-      "the URL is not valid: every '%' must be followed by two hex digits, and spaces and other reserved "
-      "characters must be percent-encoded";
-  const auto path = target.substr(0, target.find('?'));
-  for (const auto& [prefix, respond] : bad_target_responders_) {
-    if (path.starts_with(prefix)) return respond(path, reason);
+Response App::error(std::string_view path, http::status status, std::string_view reason) const {
+  for (const auto& [prefix, respond] : error_responders_) {
+    if (path.starts_with(prefix)) return respond(path, status, reason);
   }
-  return problem(http::status::bad_request, reason);
+  return problem(status, reason);
 }
 
 asio::awaitable<Response> App::dispatch(const Request& request) {
@@ -61,16 +57,19 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
   std::int64_t anliegen_id = 0;
   auto parsed = boost::urls::parse_origin_form(request.target());
   if (!parsed) {
-    res = bad_target(request.target());
+    const auto target = request.target();
+    res = error(std::string_view(target.data(), target.size()).substr(0, target.find('?')), http::status::bad_request,
+                "the URL is not valid: every '%' must be followed by two hex digits, and spaces and other "
+                "reserved characters must be percent-encoded");
   } else {
     std::string path = parsed->path();
     auto match = router_.match(request.method(), path);
     if (!match.handler) {
       if (match.allowed.empty()) {
-        res = problem(http::status::not_found, "there is no resource at this path");
+        res = error(path, http::status::not_found, "there is no resource at this path");
       } else {
         route = match.pattern;
-        res = problem(http::status::method_not_allowed, "this resource does not support the method");
+        res = error(path, http::status::method_not_allowed, "this resource does not support the method");
         std::string allow;
         for (auto v : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
         res.set(http::field::allow, allow);
@@ -83,15 +82,15 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
         res = co_await (*match.handler)(ctx);
       } catch (const storage::Unavailable& e) {
         log::warn("database_unavailable", {{"route", route}, {"error", e.what()}});
-        res = problem(http::status::service_unavailable, "the database is not reachable; please retry shortly");
+        res = error(ctx.path, http::status::service_unavailable, "the database is not reachable; please retry shortly");
         res.set(http::field::retry_after, "5");
       } catch (const storage::Transient& e) {
         log::warn("database_conflict", {{"route", route}, {"error", e.what()}});
-        res = problem(http::status::service_unavailable, "the database was busy; please retry");
+        res = error(ctx.path, http::status::service_unavailable, "the database was busy; please retry");
         res.set(http::field::retry_after, "1");
       } catch (const std::exception& e) {
         log::error("handler_failed", {{"route", route}, {"error", e.what()}});
-        res = problem(http::status::internal_server_error, "an internal error occurred; it has been logged");
+        res = error(ctx.path, http::status::internal_server_error, "an internal error occurred; it has been logged");
       }
       anliegen_id = ctx.anliegen_id;
     }

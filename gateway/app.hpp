@@ -49,12 +49,14 @@ class App {
     if (media_notifier_) media_notifier_();
   }
 
-  // How a request target that is not valid URL syntax (e.g. a broken percent escape) is answered under
-  // `path_prefix`, for protocols with their own error format (Open311); elsewhere a problem+json 400.
-  // The responder gets the path and the reason to tell the client.
-  using BadTargetResponder = std::function<Response(std::string_view path, std::string_view reason)>;
-  void on_bad_target(std::string path_prefix, BadTargetResponder respond) {
-    bad_target_responders_.emplace_back(std::move(path_prefix), std::move(respond));
+  // How the errors the App answers itself — a target that is not valid URL syntax, no resource at the
+  // path, a method the resource does not take, a database that is away, a handler that failed — are
+  // shaped under `path_prefix`, for protocols with their own error format (Open311); elsewhere they are
+  // problem+json. The responder gets the path, the status the App would send and the reason to tell
+  // the client; headers the App adds (Allow, Retry-After) are kept.
+  using ErrorResponder = std::function<Response(std::string_view path, http::status status, std::string_view reason)>;
+  void on_error(std::string path_prefix, ErrorResponder respond) {
+    error_responders_.emplace_back(std::move(path_prefix), std::move(respond));
   }
 
   boost::asio::awaitable<Response> dispatch(const Request& request);
@@ -76,10 +78,10 @@ class App {
   std::unique_ptr<RulesProvider> rules_;
   std::function<void()> outbox_notifier_;
   std::function<void()> media_notifier_;
-  std::vector<std::pair<std::string, BadTargetResponder>> bad_target_responders_;
+  std::vector<std::pair<std::string, ErrorResponder>> error_responders_;
   Router router_;
 
-  Response bad_target(std::string_view target) const;
+  Response error(std::string_view path, http::status status, std::string_view reason) const;
 };
 
 // JSON request bodies: the parsed object, or the 400/415/422 response to send.

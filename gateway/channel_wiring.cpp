@@ -106,7 +106,7 @@ ChannelWorkers wire_channels(App& app) {
   if (settings.x.enabled) {
     const auto& xs = settings.x;
     std::shared_ptr<const channels::Adapter> x =
-        channels::x::make_x_adapter({xs.consumer_secret, xs.user_token, xs.api_url, xs.own_user_id});
+        channels::x::make_x_adapter({xs.consumer_secret, xs.previous_consumer_secret, xs.user_token, xs.api_url, xs.own_user_id});
     register_channel(app, domain::Channel::x, x, xs.thread_window_hours, dispatcher);
     workers.outbox->add_sender("x", make_x_sender(xs, x));
   }

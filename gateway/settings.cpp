@@ -97,6 +97,7 @@ void load_x(const Environment& env, XChannelSettings& x) {
   x.consumer_secret = get(env, "X_CONSUMER_SECRET");
   if (x.consumer_secret.empty()) return;
   x.enabled = true;
+  x.previous_consumer_secret = get(env, "X_CONSUMER_SECRET_PREVIOUS");
   x.user_token = get(env, "X_USER_TOKEN");
   if (x.user_token.empty()) throw SettingsError("X_USER_TOKEN", "is required when X_CONSUMER_SECRET is set");
   if (const auto v = get(env, "X_API_URL"); !v.empty()) x.api_url = trim_trailing_slash(v);

@@ -51,6 +51,7 @@ struct MetaSettings {
 struct XChannelSettings {
   bool enabled = false;
   std::string consumer_secret;            // X_CONSUMER_SECRET
+  std::string previous_consumer_secret;   // X_CONSUMER_SECRET_PREVIOUS (signatures only, during a rotation)
   std::string user_token;                 // X_USER_TOKEN
   std::string api_url = "https://api.x.com";  // X_API_URL, no trailing slash
   std::string own_user_id;                // X_USER_ID (optional)

@@ -1,7 +1,8 @@
 // One WhatsApp `messages[]` element → one channel event. Every `type` is accepted: `system` messages
-// become an IdentityChanged (new phone number or user id) or are ignored, `request_welcome` and
-// `unsupported` get a FixedAnswer; other types we do not act on (order, types Meta adds) still become an
-// InboundMessage with a flag, so the gateway can take them instead of failing.
+// become an IdentityChanged (new phone number or user id) or are ignored, `request_welcome`,
+// `unsupported` and `order` (commerce, nothing for a city: protocol brief §1.3, trap 22) get a
+// FixedAnswer; types Meta adds later still become an InboundMessage with a flag, so what the citizen
+// wrote is kept and the gateway takes them instead of failing.
 #include <charconv>
 #include <utility>
 
@@ -195,7 +196,7 @@ void fill_body(const json::object& m, const std::string& type, InboundMessage& m
     if (const auto* b = obj(m, "button"); b && !str(*b, "payload").empty()) {
       msg.flags.push_back("reply_id:" + str(*b, "payload"));
     }
-  } else {  // order and whatever Meta adds next
+  } else {  // whatever Meta adds next
     msg.flags.push_back("unknown_type");
     if (const auto* o = obj(m, type)) msg.text = str(*o, "text");
   }
@@ -289,15 +290,16 @@ void parse_message(const json::object& m, const ChangeContext& ctx, std::vector<
     out.push_back(system_event(m, id, sender, from, at.value_or(domain::Timestamp{})));
     return;
   }
-  if (type == "request_welcome" || type == "unsupported") {
-    // No Anliegen: the chat was only opened, or the message is unreadable (a poll, ...) — a fixed answer.
+  if (type == "request_welcome" || type == "unsupported" || type == "order") {
+    // No Anliegen: the chat was only opened, the message is unreadable (a poll, ...) or an order from a
+    // catalogue — a fixed answer.
     if (sender.key.empty()) {
       out.push_back(Ignored{"message without sender (" + type + ")"});
       return;
     }
     out.push_back(FixedAnswer{.dedupe_key = id, .account_id = ctx.account_id, .sender = std::move(sender),
                               .at = at.value_or(domain::Timestamp{}),
-                              .text_key = type == "unsupported" ? "whatsapp.unsupported" : "whatsapp.welcome"});
+                              .text_key = type == "request_welcome" ? "whatsapp.welcome" : "whatsapp.unsupported"});
     return;
   }
 

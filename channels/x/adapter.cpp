@@ -48,10 +48,10 @@ class XAdapter final : public Adapter {
     if (got.empty()) return Rejection{401, "missing"};
     // An empty key would make the signature forgeable.
     if (settings_.consumer_secret.empty()) return Rejection{401, "mismatch"};
-    if (!constant_time_equal(got, x_signature(settings_.consumer_secret, request.body))) {
-      return Rejection{401, "mismatch"};
-    }
-    return std::nullopt;
+    if (constant_time_equal(got, x_signature(settings_.consumer_secret, request.body))) return std::nullopt;
+    const auto& previous = settings_.previous_consumer_secret;
+    if (!previous.empty() && constant_time_equal(got, x_signature(previous, request.body))) return std::nullopt;
+    return Rejection{401, "mismatch"};
   }
 
   ParseResult parse(const RawRequest& request) const override { return parse_x(request.body, settings_.own_user_id); }

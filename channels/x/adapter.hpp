@@ -21,6 +21,9 @@ inline constexpr std::string_view kSignatureHeader = "x-twitter-webhooks-signatu
 
 struct XSettings {
   std::string consumer_secret;  // the app's API secret key: CRC and signature key
+  // The key before a rotation, accepted for signatures during the grace period (protocol brief,
+  // trap 31); the CRC is always answered with the current key.
+  std::string previous_consumer_secret;
   std::string user_token;       // user-context token of the city account (used by the gateway)
   std::string api_url;          // e.g. https://api.x.com (used by the gateway)
   std::string own_user_id;      // the city account; optional, for_user_id / filter.user_id otherwise

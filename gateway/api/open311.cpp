@@ -252,8 +252,11 @@ void add_both(App& app, http::verb verb, const std::string& stem,
 }  // namespace
 
 void register_open311_routes(App& app) {
-  app.on_bad_target("/open311/", [](std::string_view path, std::string_view reason) {
-    return open311::error_response(path.ends_with(".xml") ? Format::xml : Format::json, {400, std::string(reason)});
+  // Protocol brief §4.7: 404 for an unknown resource, 403 for the api_key, 400 for everything else —
+  // a wrong method and a backend that is down included — always as the list of errors.
+  app.on_error("/open311/", [](std::string_view path, http::status status, std::string_view reason) {
+    const int code = status == http::status::not_found || status == http::status::forbidden ? static_cast<int>(status) : 400;
+    return open311::error_response(path.ends_with(".xml") ? Format::xml : Format::json, {code, std::string(reason)});
   });
   add_both(app, http::verb::get, "discovery", discovery);
   add_both(app, http::verb::get, "services", services);

@@ -214,6 +214,11 @@ TEST_CASE("PostgreSQL stopped during a burst: quick 503s, /readyz red, recovery 
                    std::chrono::seconds(30)));
   const auto ready = http_request(server.port(), "GET", "/readyz");
   CHECK(ready.status == 503);
+  // Open311 clients get the backend-down error in their own format: 400 with the list of errors.
+  const auto open311 = http_request(server.port(), "GET", "/open311/v2/requests.xml");
+  CHECK(open311.status == 400);
+  CHECK(open311.header("content-type") == "text/xml; charset=utf-8");
+  CHECK(open311.body.find("<errors><error><code>400</code>") != std::string::npos);
   CHECK(http_request(server.port(), "GET", "/healthz").status == 200);
   CHECK(server.running());
 

@@ -272,6 +272,15 @@ TEST_CASE("Open311 errors come in the specification's format with 400, 403 and 4
     check_open311_error(gw.get("/open311/v2/servicerequestupdates" + fmt + "?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z"),
                         400, xml);
   }
+  // No resource at the path, or a method the resource does not take: still the specification's format.
+  check_open311_error(gw.get("/open311/v2/nothing-here.xml"), 404, true);
+  check_open311_error(gw.get("/open311/v2/requests.csv"), 404, false);
+  const auto put = http_request(gw.port(), "PUT", "/open311/v2/requests.xml", "service_code=graffiti",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  CHECK(check_open311_error(put, 400, true).find("method") != std::string::npos);
+  CHECK(put.header("allow").find("GET") != std::string::npos);
+  CHECK(put.header("allow").find("POST") != std::string::npos);
+  check_open311_error(http_request(gw.port(), "DELETE", "/open311/v2/services.json"), 400, false);
   // A path without a known suffix names no format: the error comes as JSON.
   check_open311_error(gw.get("/open311/v2/services/pothole.html"), 404, false);
   check_open311_error(gw.get("/open311/v2/requests/A-1"), 404, false);
@@ -375,7 +384,7 @@ TEST_CASE("a query that is not valid URL-encoded UTF-8 is 400, never read as an 
   for (const bool xml : {true, false}) {
     CAPTURE(xml);
     const std::string fmt = xml ? ".xml" : ".json";
-    for (const std::string path : {"/open311/v2/requests" + fmt, "/open311/v2/servicerequestupdates" + fmt,
+    for (const std::string& path : {"/open311/v2/requests" + fmt, "/open311/v2/servicerequestupdates" + fmt,
                                    "/open311/v2/services" + fmt, "/open311/v2/services/graffiti" + fmt,
                                    "/open311/v2/requests/" + reference + fmt, "/open311/v2/tokens/" + token + fmt}) {
       CAPTURE(path);

@@ -114,6 +114,16 @@ TEST_CASE("unknown, unsupported, reaction and dashboard test deliveries never fa
   fixture << in.rdbuf();
   CHECK(wa.send(fixture.str()).status == 200);
   CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");
+  // An order from a catalogue is commerce: stored as a delivery, answered, but no Anliegen.
+  json::object order{{"from", "4916000000000"}, {"from_user_id", "DE.2002"}, {"id", "wamid.O1"},
+                     {"timestamp", std::to_string(now)}, {"type", "order"},
+                     {"order", json::object{{"catalog_id", "1"}, {"text", "Zwei Rollen, bitte"},
+                                            {"product_items", json::array{json::object{{"product_retailer_id", "x"},
+                                                                                        {"quantity", 2}}}}}}};
+  CHECK(wa.send(wa_delivery({order}, "DE.2002", "4916000000000")).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(wa.sql("SELECT count(*) FROM messages WHERE external_id = 'wamid.O1'") == "0");
+  CHECK(wa.sql("SELECT count(*) FROM inbox WHERE convert_from(body, 'UTF8') LIKE '%wamid.O1%'") == "1");
 }
 
 TEST_CASE("edits change the stored text and withdrawals remove it, without new Anliegen") {

@@ -288,18 +288,18 @@ TEST_CASE("unsupported and request_welcome get a fixed answer, never an Anliegen
   check_erika(welcome.sender);
 }
 
-TEST_CASE("order and unknown types are kept, flagged, never an error") {
-  for (const char* name : {"unknown_type", "order"}) {
-    CAPTURE(name);
-    const auto r = deliver(name);
-    const auto& m = only<InboundMessage>(r);
-    CHECK(has_flag(m, "unknown_type"));
-    check_erika(m.sender);
-  }
-  CHECK(only<InboundMessage>(deliver("unknown_type")).type == "poll_response");
+TEST_CASE("unknown types are kept, flagged, never an error; an order gets the fixed answer") {
+  const auto r = deliver("unknown_type");
+  const auto& m = only<InboundMessage>(r);
+  CHECK(has_flag(m, "unknown_type"));
+  CHECK(m.type == "poll_response");
+  check_erika(m.sender);
+  // Commerce is nothing for a city (protocol brief §1.3): no message, a polite fixed answer.
   const auto order = deliver("order");
-  CHECK(only<InboundMessage>(order).type == "order");
-  CHECK(only<InboundMessage>(order).text == "Bitte zwei Gelbe Säcke-Rollen");
+  const auto& answer = only<FixedAnswer>(order);
+  CHECK(answer.text_key == "whatsapp.unsupported");
+  CHECK(answer.dedupe_key == "wamid.ANL-TEST-0022");
+  check_erika(answer.sender);
 }
 
 TEST_CASE("batch: every entry, change and message; contacts joined by id, not by index") {

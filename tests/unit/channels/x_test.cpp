@@ -109,9 +109,24 @@ TEST_CASE("x: POST signature (test vector), missing and wrong signatures") {
     REQUIRE(rejected.has_value());
     CHECK(rejected->status == 401);
   }
+  // During a rotation the previous secret verifies too; the CRC is answered with the current one.
+  const auto rotating = x::make_x_adapter({.consumer_secret = "new-secret", .previous_consumer_secret = kSecret});
+  const std::string by_old = sign_x(kSecret, body), by_new = sign_x("new-secret", body),
+                    by_other = sign_x("another-secret", body), by_empty = sign_x("", body);
+  req.headers = {{"x-twitter-webhooks-signature", by_old}};
+  CHECK_FALSE(rotating->verify(req).has_value());
+  req.headers = {{"x-twitter-webhooks-signature", by_new}};
+  CHECK_FALSE(rotating->verify(req).has_value());
+  req.headers = {{"x-twitter-webhooks-signature", by_other}};
+  CHECK(rotating->verify(req).has_value());
+  const auto crc = rotating->handshake({.method = "GET", .target = "/webhooks/x?crc_token=abc"});
+  CHECK(crc.body.find(sign_x("new-secret", "abc").substr(7)) != std::string::npos);
+  // Without a rotation, the previous slot stays empty and signs nothing.
+  req.headers = {{"x-twitter-webhooks-signature", by_empty}};
+  CHECK(x::make_x_adapter({.consumer_secret = kSecret})->verify(req).has_value());
   // An unconfigured secret never verifies, not even an "empty key" signature.
   const auto unconfigured = x::make_x_adapter({});
-  req.headers = {{"x-twitter-webhooks-signature", sign_x("", body)}};
+  req.headers = {{"x-twitter-webhooks-signature", by_empty}};
   CHECK(unconfigured->verify(req).has_value());
 }
 

@@ -12,7 +12,8 @@ ReplyLimit reply_limit(Channel channel, bool public_post) {
     case Channel::instagram:
       return public_post ? ReplyLimit{2200, false, "an Instagram comment"}
                          : ReplyLimit{1000, true, "an Instagram message"};
-    case Channel::x: return public_post ? ReplyLimit{280, false, "a post on X"} : ReplyLimit{10000, false, "a direct message on X"};
+    case Channel::x:
+      return public_post ? ReplyLimit{280, false, "a post on X"} : ReplyLimit{kLongestReply, false, "a direct message on X"};
     default: return {4096, false, "a reply"};
   }
 }

@@ -13,6 +13,9 @@
 
 namespace anliegen::domain {
 
+// The longest reply any channel takes (an X direct message), in characters.
+inline constexpr std::size_t kLongestReply = 10000;
+
 struct ReplyLimit {
   std::size_t max = 4096;
   bool in_bytes = false;      // Instagram counts UTF-8 bytes, the others characters (code points)

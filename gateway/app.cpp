@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "gateway/http/responses.hpp"
@@ -72,6 +73,12 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
         res = error(path, http::status::method_not_allowed, "this resource does not support the method");
         std::string allow;
         for (auto v : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
+        // HEAD is answered wherever GET is (the server drops the body).
+        const auto& allowed = match.allowed;
+        if (std::find(allowed.begin(), allowed.end(), http::verb::get) != allowed.end() &&
+            std::find(allowed.begin(), allowed.end(), http::verb::head) == allowed.end()) {
+          allow += ", HEAD";
+        }
         res.set(http::field::allow, allow);
       }
     } else {

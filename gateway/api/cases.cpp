@@ -142,9 +142,15 @@ asio::awaitable<Response> create_case(App& app, RequestContext& ctx) {
     auto routed = *input;
     routed.routing = outcome.decision;
     if (routed.priority == domain::Priority::normal) routed.priority = outcome.priority;
-    for (const auto& tag : outcome.tags) {
-      if (std::find(routed.tags.begin(), routed.tags.end(), tag) == routed.tags.end()) routed.tags.push_back(tag);
-    }
+    // The request's tags and the rule's, each once.
+    routed.tags.clear();
+    const auto add_once = [&](const std::vector<std::string>& tags) {
+      for (const auto& tag : tags) {
+        if (std::find(routed.tags.begin(), routed.tags.end(), tag) == routed.tags.end()) routed.tags.push_back(tag);
+      }
+    };
+    add_once(input->tags);
+    add_once(outcome.tags);
     const auto ids = storage::create_case(tx, routed);
     created = storage::get_case(tx, ids.id);
   });

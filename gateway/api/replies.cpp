@@ -32,7 +32,8 @@ struct ReplyBody {
 
 std::optional<ReplyBody> read_reply_body(FieldReader& r, const json::object& body) {
   r.only({"text", "private"});
-  auto text = r.text("text", 4096, true);
+  // The longest any channel takes (an X direct message); each channel's own limit follows with the case.
+  auto text = r.text("text", domain::kLongestReply, true);
   bool private_reply = false;
   if (const auto* v = body.if_contains("private"); v && !v->is_null()) {
     if (v->is_bool()) {

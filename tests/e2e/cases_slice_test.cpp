@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 
 #include "e2e.hpp"
@@ -20,7 +21,7 @@ TEST_CASE("a concern taken by phone becomes an Anliegen with a Location and its 
   auto created = gw.send_json("POST", "/api/v1/cases",
                               R"({"channel":"phone","text":"Die Straßenlaterne vor Haus 12 ist seit Tagen aus.",
                                   "citizen":{"name":"Erika Mustermann","phone":"+49 621 123456"},
-                                  "category":"street_light",
+                                  "category":"street_light", "tags":["dunkel","dunkel","schulweg"],
                                   "location":{"lat":49.4774,"lon":8.4452,"address":"Ludwigstraße 12"}})",
                               token);
   REQUIRE_MESSAGE(created.status == 201, created.body);
@@ -35,6 +36,9 @@ TEST_CASE("a concern taken by phone becomes an Anliegen with a Location and its 
   CHECK(body.at("citizen").at("name") == "Erika Mustermann");
   CHECK(body.at("routing").at("reason").is_string());
   CHECK(body.at("location").at("address") == "Ludwigstraße 12");
+  const auto& tags = body.at("tags").as_array();
+  CHECK(std::count(tags.begin(), tags.end(), boost::json::value("dunkel")) == 1);  // each tag once
+  CHECK(std::count(tags.begin(), tags.end(), boost::json::value("schulweg")) == 1);
 
   auto fetched = gw.get(created.header("location"), token);
   REQUIRE(fetched.status == 200);

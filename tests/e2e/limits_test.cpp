@@ -10,7 +10,7 @@ TEST_CASE("unknown route 404 and wrong method 405, both problem+json") {
   check_problem(missing, 404);
   auto wrong = http_request(gw.port(), "DELETE", "/healthz");
   check_problem(wrong, 405);
-  CHECK(wrong.header("allow") == "GET");
+  CHECK(wrong.header("allow") == "GET, HEAD");
   auto trailing = gw.get("/healthz/");
   check_problem(trailing, 404);
 }

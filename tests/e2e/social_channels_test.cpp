@@ -218,6 +218,11 @@ TEST_CASE("X: a DM becomes an Anliegen once, our own DM creates nothing, the rep
   const auto sent = s.platform.requests(dm_path).back();
   CHECK(sent.header("authorization") == "Bearer x-user-token");
   CHECK(json::parse(sent.body).at("text") == "Wir schicken jemanden vorbei.");
+  // A direct message on X takes up to 10 000 characters: longer than any other channel's replies.
+  CHECK(s.reply(json::serialize(json::object{{"text", std::string(5000, 'a')}})).status == 202);
+  const auto too_long = s.reply(json::serialize(json::object{{"text", std::string(10001, 'a')}}));
+  check_problem(too_long, 422);
+  CHECK(too_long.body.find("10000") != std::string::npos);
 }
 
 TEST_CASE("X: a DM's photo is downloaded from the DM media endpoint with the user-context token") {

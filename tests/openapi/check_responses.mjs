@@ -9,6 +9,8 @@
 //     segment); a target no path matches must be 404 and match components.responses.NotFound;
 //   * a method the path does not list must be 405 and match components.responses.MethodNotAllowed
 //     (HEAD is treated as GET without a body);
+//   * under a path prefix the spec's `x-error-responses` names (a protocol with its own error format,
+//     Open311), those two cases use the status and response it gives instead;
 //   * otherwise the status must be documented for the operation (exactly, as 4XX/5XX, or `default`);
 //   * the media type (without parameters) must be one the response documents, and the body must
 //     validate against its schema (JSON Schema 2020-12, the dialect of OpenAPI 3.1): JSON bodies
@@ -175,12 +177,28 @@ function checkAgainst(rec, responseRef, label) {
   return problems;
 }
 
+// How the gateway answers a path no route matches, or a method a path does not support: by default
+// 404 NotFound and 405 MethodNotAllowed; under a prefix listed in `x-error-responses`, as listed there.
+function gatewayError(target, kind) {
+  const defaults = { no_path: { status: 404, response: 'NotFound' },
+                     no_method: { status: 405, response: 'MethodNotAllowed' } };
+  const path = target.split('?')[0];
+  for (const [prefix, rules] of Object.entries(spec['x-error-responses'] ?? {})) {
+    if (path.startsWith(prefix) && rules[kind]) return rules[kind];
+  }
+  return defaults[kind];
+}
+
 function check(rec) {
   const label = `${rec.method} ${rec.target} → ${rec.status}`;
   const route = matchRoute(rec.target);
   if (!route) {
-    if (rec.status !== 404) return { key: `(no path) ${rec.status}`, problems: [`${label}: no path of the spec matches ${rec.target}`] };
-    return { key: '(no path) 404', problems: checkAgainst(rec, { node: { $ref: '#/components/responses/NotFound' }, pointer: '' }, label) };
+    const expected = gatewayError(rec.target, 'no_path');
+    if (rec.status !== expected.status) {
+      return { key: `(no path) ${rec.status}`, problems: [`${label}: no path of the spec matches ${rec.target}`] };
+    }
+    return { key: `(no path) ${rec.status}`,
+             problems: checkAgainst(rec, { node: { $ref: `#/components/responses/${expected.response}` }, pointer: '' }, label) };
   }
   const item = spec.paths[route.template];
   const method = rec.method.toLowerCase();
@@ -193,8 +211,9 @@ function check(rec) {
   const base = `/paths/${escapePointer(route.template)}/${opMethod}`;
   if (!op) {
     const key = `${rec.method} ${route.template} (not in spec) ${rec.status}`;
-    if (rec.status !== 405) return { key, problems: [`${label}: ${route.template} documents no ${rec.method}`] };
-    return { key, problems: checkAgainst(rec, { node: { $ref: '#/components/responses/MethodNotAllowed' }, pointer: '' }, label) };
+    const expected = gatewayError(rec.target, 'no_method');
+    if (rec.status !== expected.status) return { key, problems: [`${label}: ${route.template} documents no ${rec.method}`] };
+    return { key, problems: checkAgainst(rec, { node: { $ref: `#/components/responses/${expected.response}` }, pointer: '' }, label) };
   }
   const status = String(rec.status);
   const responses = op.responses ?? {};

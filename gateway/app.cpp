@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include "gateway/http/responses.hpp"
@@ -44,6 +45,19 @@ void App::record_refusal(const Response& response) {
   log::info("request", {{"route", "(refused)"}, {"status", status}});
 }
 
+namespace {
+
+// "GET, POST" for a 405's Allow header; HEAD is answered wherever GET is (the server drops the body).
+std::string allow_header(const std::vector<http::verb>& allowed) {
+  std::string allow;
+  for (auto v : allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
+  const auto has = [&](http::verb v) { return std::find(allowed.begin(), allowed.end(), v) != allowed.end(); };
+  if (has(http::verb::get) && !has(http::verb::head)) allow += ", HEAD";
+  return allow;
+}
+
+}  // namespace
+
 Response App::error(std::string_view path, http::status status, std::string_view reason) const {
   for (const auto& [prefix, respond] : error_responders_) {
     if (path.starts_with(prefix)) return respond(path, status, reason);
@@ -71,15 +85,7 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
       } else {
         route = match.pattern;
         res = error(path, http::status::method_not_allowed, "this resource does not support the method");
-        std::string allow;
-        for (auto v : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
-        // HEAD is answered wherever GET is (the server drops the body).
-        const auto& allowed = match.allowed;
-        if (std::find(allowed.begin(), allowed.end(), http::verb::get) != allowed.end() &&
-            std::find(allowed.begin(), allowed.end(), http::verb::head) == allowed.end()) {
-          allow += ", HEAD";
-        }
-        res.set(http::field::allow, allow);
+        res.set(http::field::allow, allow_header(match.allowed));
       }
     } else {
       route = match.pattern;
@@ -130,10 +136,26 @@ asio::awaitable<App::AuthOutcome> App::authorize(const RequestContext& ctx,
   co_return problem(http::status::forbidden, "this token's role may not use this resource");
 }
 
+namespace {
+
+// `application/json`, with any parameters (`; charset=utf-8`), in any letter case (RFC 9110 §8.3.1).
+bool is_json_media_type(std::string_view content_type) {
+  auto type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (type.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 JsonBody parse_json_object(const Request& request) {
   const auto type = request[http::field::content_type];
-  const std::string_view t(type.data(), type.size());
-  if (t.substr(0, 16) != "application/json") {
+  if (!is_json_media_type(std::string_view(type.data(), type.size()))) {
     return problem(http::status::unsupported_media_type, "the body must be JSON (Content-Type: application/json)");
   }
   boost::system::error_code ec;

@@ -80,6 +80,10 @@ TEST_CASE("bad case input: 400 malformed, 415 not JSON, 422 naming the fields, n
   check_problem(http_request(gw.port(), "POST", "/api/v1/cases", "channel=phone",
                              {{"Authorization", "Bearer " + token}, {"Content-Type", "application/x-www-form-urlencoded"}}),
                 415);
+  // Only JSON itself, not a JSON-based format with other semantics.
+  check_problem(http_request(gw.port(), "POST", "/api/v1/cases", R"({"channel":"phone","text":"x"})",
+                             {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json-patch+json"}}),
+                415);
   check_problem(gw.send_json("POST", "/api/v1/cases", "[1,2]", token), 422);
 
   auto r = gw.send_json("POST", "/api/v1/cases",
@@ -99,6 +103,10 @@ TEST_CASE("bad case input: 400 malformed, 415 not JSON, 422 naming the fields, n
   check_problem(overlong, 422);
   CHECK(gw.db.scalar("SELECT count(*) FROM anliegen") == "0");
   CHECK(gw.db.scalar("SELECT count(*) FROM citizens") == "0");
+  // The media type's letter case is free, parameters are fine.
+  CHECK(http_request(gw.port(), "POST", "/api/v1/cases", R"({"channel":"phone","text":"Laterne aus"})",
+                     {{"Authorization", "Bearer " + token}, {"Content-Type", "Application/JSON; charset=UTF-8"}})
+            .status == 201);
 }
 
 TEST_CASE("unknown or malformed case ids are 404") {

@@ -39,10 +39,12 @@ App::~App() { stop(); }
 
 void App::stop() { db_->stop(); }
 
-void App::record_refusal(const Response& response) {
+Response App::refused(http::status refusal, std::string_view detail, std::string_view path) {
+  auto response = error(path, refusal, detail);
   const int status = static_cast<int>(response.result_int());
   metrics_.observe_request("(refused)", "-", status, 0);
   log::info("request", {{"route", "(refused)"}, {"status", status}});
+  return response;
 }
 
 namespace {

@@ -60,8 +60,9 @@ class App {
   }
 
   boost::asio::awaitable<Response> dispatch(const Request& request);
-  // Counts and logs a request the server refused before dispatch (413, 431, 400).
-  void record_refusal(const Response& response);
+  // The answer to a request the server refused before dispatch (413, 431, 400), shaped like the App's
+  // own errors for its path (empty when unknown); counted and logged.
+  Response refused(http::status status, std::string_view detail, std::string_view path);
 
   // Authentication and role check for API handlers: a Principal, or the 401/403 response to send.
   using AuthOutcome = std::variant<Principal, Response>;

@@ -92,7 +92,9 @@ int serve() {
       ioc, ServerLimits{.max_body_bytes = settings.max_body_bytes,
                         .read_timeout = std::chrono::seconds(settings.request_timeout_seconds),
                         .idle_timeout = std::chrono::seconds(settings.idle_timeout_seconds)},
-      [&app](const Request& req) { return app.dispatch(req); }, [&app](const Response& res) { app.record_refusal(res); });
+      [&app](const Request& req) { return app.dispatch(req); }, [&app](http::status status, std::string_view detail, std::string_view path) {
+        return app.refused(status, detail, path);
+      });
   try {
     server.listen(endpoint);
   } catch (const boost::system::system_error& e) {

@@ -46,7 +46,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(tcp::socket socket);
-  asio::awaitable<bool> refuse(beast::tcp_stream& stream, http::status status, std::string_view detail);
+  asio::awaitable<bool> refuse(beast::tcp_stream& stream, http::status status, std::string_view detail,
+                               std::string_view path);
 };
 
 namespace {
@@ -55,6 +56,13 @@ http::status status_for_read_error(const beast::error_code& ec) {
   if (ec == http::error::body_limit) return http::status::payload_too_large;
   if (ec == http::error::header_limit) return http::status::request_header_fields_too_large;
   return http::status::bad_request;
+}
+
+// The path of a request whose request line was read (for protocols with their own error format), else
+// empty. A body over the limit is refused while the header is read, before it counts as done.
+std::string path_of(const http::request_parser<http::string_body>& parser) {
+  const auto target = parser.get().target();
+  return std::string(target.substr(0, target.find('?')));
 }
 
 std::string_view detail_for(http::status s) {
@@ -67,10 +75,10 @@ std::string_view detail_for(http::status s) {
 
 }  // namespace
 
-asio::awaitable<bool> Server::State::refuse(beast::tcp_stream& stream, http::status status, std::string_view detail) {
-  auto res = problem(status, detail);
+asio::awaitable<bool> Server::State::refuse(beast::tcp_stream& stream, http::status status, std::string_view detail,
+                                            std::string_view path) {
+  auto res = on_refusal ? on_refusal(status, detail, path) : problem(status, detail);
   res.keep_alive(false);
-  if (on_refusal) on_refusal(res);
   beast::error_code ec;
   stream.expires_after(limits.write_timeout);
   co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
@@ -104,7 +112,7 @@ asio::awaitable<void> Server::State::session(tcp::socket socket) {
       break;
     }
     if (ec) {
-      co_await refuse(stream, status_for_read_error(ec), detail_for(status_for_read_error(ec)));
+      co_await refuse(stream, status_for_read_error(ec), detail_for(status_for_read_error(ec)), path_of(parser));
       break;
     }
     if (parser.get()[http::field::expect] == "100-continue") {
@@ -120,7 +128,7 @@ asio::awaitable<void> Server::State::session(tcp::socket socket) {
       break;
     }
     if (ec) {
-      co_await refuse(stream, status_for_read_error(ec), detail_for(status_for_read_error(ec)));
+      co_await refuse(stream, status_for_read_error(ec), detail_for(status_for_read_error(ec)), path_of(parser));
       break;
     }
     auto request = parser.release();

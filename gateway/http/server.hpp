@@ -24,8 +24,10 @@ struct ServerLimits {
 
 // Turns a request into a response; runs on the connection's strand. Must not throw.
 using Dispatch = std::function<boost::asio::awaitable<Response>(const Request&)>;
-// Called for requests refused before dispatch (413, 431, 400) so they are counted and logged.
-using RefusalHook = std::function<void(const Response&)>;
+// Makes the answer to a request refused before dispatch (413, 431, 400), and counts and logs it; `path`
+// is the request's path without the query, empty when the request line could not be read. Without a
+// hook the answer is problem+json.
+using RefusalHook = std::function<Response(http::status status, std::string_view detail, std::string_view path)>;
 
 class Server {
  public:

@@ -30,6 +30,12 @@ TEST_CASE("an oversized body is 413 and a huge header 431") {
   auto big = http_request(gw.port(), "POST", "/api/v1/cases", std::string(4096, 'x'),
                           {{"Content-Type", "application/json"}});
   check_problem(big, 413);
+  // Open311 clients get it in their own format: 400 and the list of errors (GeoReport v2 has no 413).
+  auto report = http_request(gw.port(), "POST", "/open311/v2/requests.xml?jurisdiction_id=x", std::string(4096, 'x'),
+                             {{"Content-Type", "application/x-www-form-urlencoded"}});
+  CHECK(report.status == 400);
+  CHECK(report.header("content-type") == "text/xml; charset=utf-8");
+  CHECK(report.body.find("<errors><error><code>400</code>") != std::string::npos);
   auto small = http_request(gw.port(), "POST", "/api/v1/cases", "{}", {{"Content-Type", "application/json"}});
   CHECK(small.status == 401);  // within the limit, reaches the handler
   auto headers = http_request(gw.port(), "GET", "/healthz", "", {{"X-Big", std::string(20000, 'a')}});

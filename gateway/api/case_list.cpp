@@ -154,6 +154,8 @@ std::optional<storage::CaseFilter> read_filter(const std::string& query, std::ve
         f.limit = n;
       }
     } else if (key == "cursor" || key == "next_cursor") {
+      // Two names for one parameter: both together are the same parameter given twice.
+      if (!cursor_text.empty()) errors.push_back({key, "cursor and next_cursor are the same parameter: give one"});
       cursor_text = value;
     } else {
       errors.push_back({key, "unknown parameter"});

@@ -112,6 +112,9 @@ TEST_CASE("GET /cases: roles, filters, German search and keyset pages without ga
     CHECK(error_fields(bad).count(f) == 1);
   }
   check_problem(api.get("/api/v1/cases?limit=1&limit=2", api.office), 422);
+  const auto both = api.get("/api/v1/cases?cursor=abc&next_cursor=abc", api.office);
+  check_problem(both, 422);
+  CHECK(error_fields(both).count("next_cursor") == 1);
 }
 
 TEST_CASE("GET /cases: dates with an unencoded '+' in the offset; a malformed query is 422, never ignored") {

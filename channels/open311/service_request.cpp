@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 
 #include "channels/crypto.hpp"
@@ -18,11 +19,16 @@ constexpr std::string_view kFixMyStreetExtras[] = {"fixmystreet_id", "title",   
 
 Open311Error bad(std::string description) { return {400, std::move(description)}; }
 
+// A finite decimal number. Blanks around it and a leading '+' are tolerated: clients that build the
+// form by hand send `lat=+49.48`, which form decoding turns into " 49.48". "nan" and "inf" are refused.
 std::optional<double> parse_number(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   double v = 0;
   const auto* end = s.data() + s.size();
   const auto r = std::from_chars(s.data(), end, v);
-  if (r.ec != std::errc{} || r.ptr != end) return std::nullopt;
+  if (r.ec != std::errc{} || r.ptr != end || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 

@@ -142,6 +142,15 @@ TEST_CASE("service code and location") {
   CHECK(error_of(post(base)).description.find("location is required") != std::string::npos);
   CHECK(error_of(post(base + "&lat=49.48")).description == "lat and long must be given together");
   CHECK(error_of(post(base + "&lat=49%2C48&long=8.44")).status == 400);  // decimal comma
+  CHECK(error_of(post(base + "&lat=nan&long=8.44")).description.find("WGS84 latitude") != std::string::npos);
+  CHECK(error_of(post(base + "&lat=49.48&long=inf")).description.find("WGS84 longitude") != std::string::npos);
+  CHECK(error_of(post(pothole("&attribute%5Bsize_cm%5D=nan"))).description.find("must be a number") != std::string::npos);
+  CHECK(error_of(post(base + "&lat=--49.48&long=8.44")).status == 400);
+  // A '+' sign, as sent unencoded (a space after form decoding) or encoded.
+  const auto plus = post(base + "&lat=+49.4812&long=%2B8.4460");
+  REQUIRE(std::holds_alternative<ServiceRequestInput>(plus));
+  CHECK(*std::get<ServiceRequestInput>(plus).lat == doctest::Approx(49.4812));
+  CHECK(*std::get<ServiceRequestInput>(plus).lon == doctest::Approx(8.4460));
   const auto outside = error_of(post(base + "&lat=49.4840&long=8.4757"));
   CHECK(outside.status == 400);
   CHECK(outside.description.find("outside Ludwigshafen am Rhein") != std::string::npos);

@@ -1,6 +1,6 @@
 #include "gateway/auth.hpp"
 
-#include <cctype>
+#include <boost/beast/core/string.hpp>
 
 #include "channels/crypto.hpp"
 #include "storage/tokens.hpp"
@@ -18,27 +18,13 @@ NewToken generate_token() {
 
 std::string hash_token(std::string_view token) { return channels::to_hex(channels::sha256(token)); }
 
-namespace {
-
-// RFC 9110 §11.1: the scheme name is case-insensitive ("bearer", "BASIC" are fine).
-bool has_scheme(std::string_view value, std::string_view scheme) {
-  if (value.size() < scheme.size()) return false;
-  for (std::size_t i = 0; i < scheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) != std::tolower(static_cast<unsigned char>(scheme[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 std::optional<std::string> token_from_authorization(std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
   constexpr std::string_view kBasic = "Basic ";
   auto value = authorization;
-  const bool bearer = has_scheme(value, kBearer);
-  const bool basic = has_scheme(value, kBasic);
+  // RFC 9110 §11.1: the scheme name is case-insensitive ("bearer", "BASIC" are fine).
+  const bool bearer = boost::beast::iequals(value.substr(0, kBearer.size()), kBearer);
+  const bool basic = boost::beast::iequals(value.substr(0, kBasic.size()), kBasic);
   if (!bearer && !basic) return std::nullopt;
   value.remove_prefix(bearer ? kBearer.size() : kBasic.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);

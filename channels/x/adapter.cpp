@@ -48,9 +48,9 @@ class XAdapter final : public Adapter {
     if (got.empty()) return Rejection{401, "missing"};
     // An empty key would make the signature forgeable.
     if (settings_.consumer_secret.empty()) return Rejection{401, "mismatch"};
-    if (constant_time_equal(got, x_signature(settings_.consumer_secret, request.body))) return std::nullopt;
-    const auto& previous = settings_.previous_consumer_secret;
-    if (!previous.empty() && constant_time_equal(got, x_signature(previous, request.body))) return std::nullopt;
+    for (const auto* key : {&settings_.consumer_secret, &settings_.previous_consumer_secret}) {
+      if (!key->empty() && constant_time_equal(got, x_signature(*key, request.body))) return std::nullopt;
+    }
     return Rejection{401, "mismatch"};
   }
 

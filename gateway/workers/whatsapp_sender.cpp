@@ -17,24 +17,15 @@ class WhatsAppSender final : public OutboxSender {
       : settings_(std::move(settings)), adapter_(std::move(adapter)) {}
 
   channels::SendOutcome send(const storage::OutboxItem& item) override {
-    const auto payload = json::parse(item.payload_json).as_object();
     channels::OutboundRequest request;
-    namespace wa = channels::whatsapp;
-    if (item.kind == "reply") {
-      request = wa::render_text(payload_target(payload), payload_string(payload, "text"));
-    } else if (item.kind == "template") {
-      std::vector<std::string> params;
-      if (const auto* p = payload.if_contains("params"); p && p->is_array()) {
-        for (const auto& e : p->as_array()) {
-          if (e.is_string()) params.emplace_back(e.as_string().c_str());
-        }
-      }
-      request = wa::render_template(payload_target(payload), payload_string(payload, "template"),
-                                    payload_string(payload, "language"), params);
-    } else if (item.kind == "reject_call") {
-      request =
-          wa::render_reject_call(payload_string(payload, "account_id"), payload_string(payload, "call_id"));
-    } else {
+    // A payload that cannot be rendered (e.g. emptied by an erasure while queued) never will be: a
+    // permanent failure, not twenty retries.
+    try {
+      request = render(item);
+    } catch (const std::exception& e) {
+      return {channels::SendOutcome::Kind::permanent_failure, "", "render", e.what()};
+    }
+    if (request.path.empty()) {
       return {channels::SendOutcome::Kind::permanent_failure, "", "", "unknown outbox kind '" + item.kind + "'"};
     }
     net::OutgoingRequest out;
@@ -57,6 +48,27 @@ class WhatsAppSender final : public OutboxSender {
   }
 
  private:
+  // The platform request for a row; an empty path for a kind this sender does not know.
+  static channels::OutboundRequest render(const storage::OutboxItem& item) {
+    const auto payload = json::parse(item.payload_json).as_object();
+    namespace wa = channels::whatsapp;
+    if (item.kind == "reply") return wa::render_text(payload_target(payload), payload_string(payload, "text"));
+    if (item.kind == "template") {
+      std::vector<std::string> params;
+      if (const auto* p = payload.if_contains("params"); p && p->is_array()) {
+        for (const auto& e : p->as_array()) {
+          if (e.is_string()) params.emplace_back(e.as_string().c_str());
+        }
+      }
+      return wa::render_template(payload_target(payload), payload_string(payload, "template"),
+                                 payload_string(payload, "language"), params);
+    }
+    if (item.kind == "reject_call") {
+      return wa::render_reject_call(payload_string(payload, "account_id"), payload_string(payload, "call_id"));
+    }
+    return {};
+  }
+
   WhatsAppSettings settings_;
   std::shared_ptr<const channels::Adapter> adapter_;
 };

@@ -56,13 +56,15 @@ std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worke
 void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_message_id) {
   detail::exec_prepared(tx, "UPDATE outbox SET state = 'done', last_error = '', updated_at = now() WHERE id = $1", item.id);
   if (!item.message) return;
+  const auto channel = domain::parse_channel(item.channel);
+  // Receipts for this id that a concurrent webhook is parking wait for this transaction, or were
+  // committed before it reads pending_receipts below (storage/threads.hpp).
+  if (channel && !platform_message_id.empty()) lock_platform_message(tx, *channel, platform_message_id);
   detail::exec_prepared(tx, 
       "UPDATE messages SET external_id = NULLIF($2, ''), delivery_status = 'accepted', delivery_error = '', "
       "delivery_updated_at = now() WHERE id = $1 AND delivery_status IN ('queued', 'held')",
       item.message->value, platform_message_id);
-  if (!platform_message_id.empty()) {
-    if (auto c = domain::parse_channel(item.channel)) apply_pending_receipts(tx, *c, platform_message_id);
-  }
+  if (channel && !platform_message_id.empty()) apply_pending_receipts(tx, *channel, platform_message_id);
 }
 
 void outbox_retry(Tx& tx, const OutboxItem& item, const std::string& error, std::int64_t delay_ms) {

@@ -282,10 +282,18 @@ void replace_message_text(Tx& tx, domain::MessageId id, const std::string& text,
       id.value);
 }
 
+void lock_platform_message(Tx& tx, domain::Channel channel, const std::string& external_id) {
+  detail::exec_prepared(tx, "SELECT pg_advisory_xact_lock(hashtext('platform_message'), hashtext($1 || ':' || $2))",
+                        ch(channel), external_id);
+}
+
 bool apply_receipt(Tx& tx, domain::Channel channel, const std::string& external_id, const std::string& status,
                    domain::Timestamp at, const std::string& error) {
   const int rank = delivery_rank(status);
   if (rank < 0) return false;
+  // Before looking for the message: a send result being recorded meanwhile either committed already
+  // (and is seen now) or waits for this receipt to be parked (and finds it then).
+  lock_platform_message(tx, channel, external_id);
   const auto known = detail::exec_prepared(tx, 
       "SELECT 1 FROM messages WHERE channel = $1 AND direction = 'outbound' AND external_id = $2", ch(channel),
       external_id);

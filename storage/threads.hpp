@@ -125,6 +125,10 @@ bool apply_receipt(Tx& tx, domain::Channel channel, const std::string& external_
                    domain::Timestamp at, const std::string& error);
 // Applies receipts that arrived before we stored `external_id` on message `id`.
 void apply_pending_receipts(Tx& tx, domain::Channel channel, const std::string& external_id);
+// Serialises, until the transaction ends, the work on one platform message id: a receipt parked by a
+// webhook and the send result that stores the id (outbox_done) cannot miss each other when both run
+// at once. apply_receipt takes it itself.
+void lock_platform_message(Tx& tx, domain::Channel channel, const std::string& external_id);
 
 // The rank used for monotonic delivery states; -1 for unknown names.
 int delivery_rank(const std::string& status);

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <functional>
 #include <set>
+#include <thread>
 
 #include "domain/time.hpp"
 #include "storage/cases.hpp"
@@ -269,4 +272,51 @@ TEST_CASE("Sprechstunden: the hour containing an instant, the next one, cancella
     CHECK(storage::next_sprechstunde(tx, domain::Channel::whatsapp, t("2026-12-01T00:00:00Z"))->id == second);
     CHECK_FALSE(storage::sprechstunde_at(tx, domain::Channel::whatsapp, t("2026-12-02T16:30:00+01:00")));
   });
+}
+
+namespace {
+
+// Runs `second` on its own connection and thread while `first` holds its transaction open for a
+// moment, so that the two overlap as a status webhook and a send result do in production.
+void overlapping(Chat& chat, const std::function<void(storage::Tx&)>& first,
+                 const std::function<void(storage::Tx&)>& second) {
+  auto other = storage::Connection::open(chat.db.dsn());
+  std::thread t;
+  chat.conn->transact([&](storage::Tx& tx) {
+    first(tx);
+    t = std::thread([&] { other->transact(second); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  });
+  t.join();
+}
+
+}  // namespace
+
+TEST_CASE("a receipt and the send result racing each other are reconciled in either order") {
+  const auto now = domain::SystemClock{}.now();
+  SUBCASE("the receipt is parked while the send result is being stored") {
+    Chat chat;
+    const auto id = chat.outbound();
+    overlapping(
+        chat,
+        [&](storage::Tx& tx) {
+          CHECK_FALSE(storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.RACE", "failed", now, "131049"));
+        },
+        [&](storage::Tx& tx) { storage::outbox_done(tx, {0, "whatsapp", "reply", "{}", 1, id}, "wamid.RACE"); });
+    CHECK(chat.db.scalar("SELECT delivery_status FROM messages WHERE id = " + std::to_string(id.value)) == "failed");
+    CHECK(chat.db.scalar("SELECT count(*) FROM pending_receipts") == "0");
+  }
+  SUBCASE("the send result is stored while the receipt comes in") {
+    Chat chat;
+    const auto id = chat.outbound();
+    overlapping(
+        chat,
+        [&](storage::Tx& tx) { storage::outbox_done(tx, {0, "whatsapp", "reply", "{}", 1, id}, "wamid.RACE"); },
+        [&](storage::Tx& tx) {
+          storage::apply_receipt(tx, domain::Channel::whatsapp, "wamid.RACE", "delivered", now, "");
+        });
+    CHECK(chat.db.scalar("SELECT delivery_status FROM messages WHERE id = " + std::to_string(id.value)) ==
+          "delivered");
+    CHECK(chat.db.scalar("SELECT count(*) FROM pending_receipts") == "0");
+  }
 }

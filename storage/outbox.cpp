@@ -48,9 +48,18 @@ std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worke
     item.payload_json = r[3].as<std::string>();
     item.attempts = r[4].as<int>();
     if (!r[5].is_null()) item.message = domain::MessageId{r[5].as<std::int64_t>()};
+    item.worker = worker;
     out.push_back(std::move(item));
   }
   return out;
+}
+
+bool outbox_take(Tx& tx, const OutboxItem& item) {
+  return !detail::exec_prepared(tx,
+                                "UPDATE outbox SET locked_at = now() WHERE id = $1 AND state = 'sending' "
+                                "AND locked_by = $2 RETURNING id",
+                                item.id, item.worker)
+              .empty();
 }
 
 void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_message_id) {
@@ -70,14 +79,18 @@ void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_mes
 void outbox_retry(Tx& tx, const OutboxItem& item, const std::string& error, std::int64_t delay_ms) {
   detail::exec_prepared(tx, 
       "UPDATE outbox SET state = 'pending', last_error = $2, locked_by = '', locked_at = NULL, "
-      "next_attempt_at = now() + ($3::bigint * interval '1 millisecond'), updated_at = now() WHERE id = $1",
-      item.id, error, delay_ms);
+      "next_attempt_at = now() + ($3::bigint * interval '1 millisecond'), updated_at = now() "
+      "WHERE id = $1 AND state = 'sending' AND locked_by = $4",
+      item.id, error, delay_ms, item.worker);
 }
 
 void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error) {
-  detail::exec_prepared(tx, "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = now() WHERE id = $1", item.id,
-                      error);
-  set_message_state(tx, item, "failed", error);
+  const bool ours = !detail::exec_prepared(tx,
+                                           "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = now() "
+                                           "WHERE id = $1 AND state = 'sending' AND locked_by = $3 RETURNING id",
+                                           item.id, error, item.worker)
+                         .empty();
+  if (ours) set_message_state(tx, item, "failed", error);
 }
 
 int fail_stale_sending(Tx& tx, int stale_seconds) {

@@ -29,6 +29,7 @@ struct OutboxItem {
   std::string payload_json;
   int attempts = 0;
   std::optional<domain::MessageId> message;
+  std::string worker;  // who claimed it (claim_outbox)
 };
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item);
@@ -42,12 +43,17 @@ struct OutboxPartition {
 // Claims up to `limit` due rows of `partition` for `worker` (state pending → sending, attempts + 1),
 // returned in id order.
 std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker, OutboxPartition partition = {});
+// Right before sending a claimed row: true when it is still this worker's, and its claim is renewed
+// (locked_at = now), so that fail_stale_sending cannot take it while it is being sent. False when the
+// row was failed as stale meanwhile (a long batch against a slow platform): then it must not be sent.
+bool outbox_take(Tx& tx, const OutboxItem& item);
 // Sent: the row is done; the message gets the platform id and delivery state "accepted", and receipts
 // that arrived early are applied.
 void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_message_id);
-// Try again after `delay_ms`.
+// Try again after `delay_ms`. Only a row still being sent by its worker; one failed as stale stays so.
 void outbox_retry(Tx& tx, const OutboxItem& item, const std::string& error, std::int64_t delay_ms);
-// Failed for good: the message shows delivery state "failed" with the platform's code and text.
+// Failed for good: the message shows delivery state "failed" with the platform's code and text (only
+// for a row still being sent by its worker).
 void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error);
 // Rows claimed longer ago than `stale_seconds` (their worker died mid-send) are marked failed with
 // an explanation: we cannot know whether the platform got them, and must never send twice.

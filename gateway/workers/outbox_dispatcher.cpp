@@ -121,6 +121,14 @@ bool OutboxDispatcher::dispatch_batch(storage::OutboxPartition partition) {
                                       partition);
       });
   for (const auto& item : items) {
+    // The batch is sent one row after the other; a row still waiting when the stale sweep ran (a slow
+    // platform, a long batch) was failed as "delivery unknown" and must not go out after all.
+    bool taken = false;
+    db_.transact_grouped_blocking([&](storage::Tx& tx) { taken = storage::outbox_take(tx, item); });
+    if (!taken) {
+      log::warn("outbox_claim_lost", {{"outbox_id", item.id}});
+      continue;
+    }
     channels::SendOutcome outcome;
     const auto sender = senders_.find(item.channel);
     const bool until_accepted = sender != senders_.end() && sender->second->retries_until_accepted();

@@ -320,3 +320,51 @@ TEST_CASE("a receipt and the send result racing each other are reconciled in eit
     CHECK(chat.db.scalar("SELECT count(*) FROM pending_receipts") == "0");
   }
 }
+
+TEST_CASE("a row failed as stale while its batch was being sent is not sent, retried or re-failed") {
+  Chat chat;
+  const auto first = chat.outbound();
+  const auto second = chat.outbound();
+  std::vector<storage::OutboxItem> items;
+  chat.conn->transact([&](storage::Tx& tx) {
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", R"({"text":"1"})", first, chat.created.id, std::nullopt, false});
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", R"({"text":"2"})", second, chat.created.id, std::nullopt, false});
+    items = storage::claim_outbox(tx, 10, "w/0");
+  });
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].worker == "w/0");
+  // The first row is being sent (taken, so its claim is fresh); the second waits behind it so long
+  // that the sweep counts it as interrupted.
+  chat.db.scalar("UPDATE outbox SET locked_at = now() - interval '1 hour'");
+  bool first_taken = false;
+  chat.conn->transact([&](storage::Tx& tx) { first_taken = storage::outbox_take(tx, items[0]); });
+  CHECK(first_taken);
+  int stale = 0;
+  chat.conn->transact([&](storage::Tx& tx) { stale = storage::fail_stale_sending(tx, 300); });
+  CHECK(stale == 1);
+  bool second_taken = true;
+  chat.conn->transact([&](storage::Tx& tx) { second_taken = storage::outbox_take(tx, items[1]); });
+  CHECK_FALSE(second_taken);
+  // A late result for the swept row changes nothing: it is not revived, and the message keeps saying
+  // that its delivery is unknown.
+  chat.conn->transact([&](storage::Tx& tx) {
+    storage::outbox_retry(tx, items[1], "HTTP 500", 0);
+    storage::outbox_failed(tx, items[1], "131026: undeliverable");
+  });
+  CHECK(chat.db.scalar("SELECT state FROM outbox WHERE id = " + std::to_string(items[1].id)) == "failed");
+  CHECK(chat.db.scalar("SELECT delivery_error LIKE 'Zustellung unklar%' FROM messages WHERE id = " +
+                       std::to_string(second.value)) == "t");
+  // The first row settles normally.
+  chat.conn->transact([&](storage::Tx& tx) { storage::outbox_done(tx, items[0], "wamid.FIRST"); });
+  CHECK(chat.db.scalar("SELECT state FROM outbox WHERE id = " + std::to_string(items[0].id)) == "done");
+  // Another worker's result does not settle a row it does not hold.
+  chat.conn->transact([&](storage::Tx& tx) {
+    storage::enqueue_outbox(tx, {"whatsapp", "reply", R"({"text":"3"})", std::nullopt, chat.created.id, std::nullopt, false});
+    items = storage::claim_outbox(tx, 10, "w/0");
+  });
+  REQUIRE(items.size() == 1);
+  auto foreign = items[0];
+  foreign.worker = "other/0";
+  chat.conn->transact([&](storage::Tx& tx) { storage::outbox_retry(tx, foreign, "HTTP 500", 0); });
+  CHECK(chat.db.scalar("SELECT state FROM outbox WHERE id = " + std::to_string(items[0].id)) == "sending");
+}

@@ -125,13 +125,17 @@ void on_call(storage::Tx& tx, Channel channel, const channels::CallAttempt& c, c
           .front();
   json::object reject{{"account_id", c.account_id}, {"call_id", c.call_id}};
   storage::enqueue_outbox(tx, {ch, "reject_call", json::serialize(reject), std::nullopt, std::nullopt, citizen.id, false});
+  summary.outbox_written = true;
+  // The explanation after the rejection; a text key missing or empty in the configuration sends
+  // nothing (an empty text would only be refused by the platform).
+  const std::string text = text_of(*env.city, "calls.not_possible");
+  if (text.empty()) return;
   json::object target{{"account_id", c.account_id},
                       {"recipient_key", c.sender.key},
                       {"recipient_phone", c.sender.phone},
                       {"reply_to_id", ""}};
-  json::object reply{{"text", text_of(*env.city, "calls.not_possible")}, {"target", target}};
+  json::object reply{{"text", text}, {"target", target}};
   storage::enqueue_outbox(tx, {ch, "reply", json::serialize(reply), std::nullopt, std::nullopt, citizen.id, false});
-  summary.outbox_written = true;
 }
 
 }  // namespace

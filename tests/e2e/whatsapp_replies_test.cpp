@@ -1,6 +1,9 @@
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include "whatsapp_support.hpp"
 
@@ -245,6 +248,31 @@ TEST_CASE("a call is rejected through the Graph API and answered in German; a ca
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CHECK(wa.graph->call_actions().size() == 1);
   CHECK(wa.sql("SELECT count(*) FROM anliegen") == "0");
+}
+
+TEST_CASE("a call is rejected but not explained when the city configures no text for it") {
+  // The example configuration without the key calls.not_possible.
+  std::ifstream example(std::string(ANLIEGEN_SOURCE_DIR) + "/deploy/config/ludwigshafen.example.json");
+  std::stringstream example_text;
+  example_text << example.rdbuf();
+  auto city = json::parse(example_text.str());
+  city.at("texts").as_object().erase("calls.not_possible");
+  const std::string path = "/tmp/anliegen-city-without-call-text-" + std::to_string(getpid()) + ".json";
+  std::ofstream(path) << json::serialize(city);
+  WhatsAppGateway wa({{"ANLIEGEN_CONFIG", path}});
+  std::remove(path.c_str());  // read at start-up
+
+  std::ifstream in(std::string(ANLIEGEN_SOURCE_DIR) + "/tests/fixtures/whatsapp/call_connect.json");
+  std::stringstream stored;
+  stored << in.rdbuf();
+  auto now_call = json::parse(stored.str());
+  auto& call = now_call.at("entry").at(0).at("changes").at(0).at("value").at("calls").at(0).as_object();
+  call["timestamp"] = std::to_string(unix_now());
+  CHECK(wa.send(json::serialize(now_call)).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->call_actions().size() >= 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(wa.graph->sent_messages().empty());
+  CHECK(wa.sql("SELECT count(*) FROM outbox WHERE kind = 'reply'") == "0");
 }
 
 TEST_CASE("abusive messages are flagged, still routed, and the netiquette note comes once") {

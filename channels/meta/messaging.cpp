@@ -85,8 +85,13 @@ void parse_message(const json::object& m, const json::object& ev, const Messagin
     }
   }
   if (flag(m, "is_unsupported")) {
+    if (msg.text.empty() && msg.type.empty()) {
+      // Nothing we can read (protocol brief trap 22): no Anliegen, a polite fixed answer.
+      out.push_back(FixedAnswer{.channel = ctx.channel, .dedupe_key = mid, .account_id = ctx.account_id,
+                                .sender = std::move(msg.sender), .at = at, .text_key = "meta.unsupported"});
+      return;
+    }
     msg.flags.push_back("unsupported");
-    if (msg.type.empty()) msg.type = "unsupported";
   }
   if (obj(m, "referral")) msg.flags.push_back("referral");
   if (ctx.standby) msg.flags.push_back("standby");

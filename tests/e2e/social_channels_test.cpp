@@ -198,6 +198,24 @@ TEST_CASE("Instagram: a DM is answered through the Send API, a comment under the
   CHECK(last_body(s, "/v23.0/17860000000000001/replies").at("message") == "Am 1. Juni.");
 }
 
+TEST_CASE("Instagram: a message we cannot read opens no Anliegen and gets the fixed answer once") {
+  SocialGateway s;
+  auto doc = json::parse(meta_dm("instagram", kIgAccountId, "ig_UNSUPPORTED-1", "", unix_now(), kIgUser));
+  auto& message = doc.at("entry").at(0).at("messaging").at(0).at("message").as_object();
+  message.erase("text");
+  message["is_unsupported"] = true;
+  const std::string body = json::serialize(doc);
+  CHECK(s.post_meta("instagram", body).status == 200);
+  CHECK(s.post_meta("instagram", body).status == 200);  // a retried delivery answers nothing more
+  REQUIRE(s.platform.wait_for(1, "/v23.0/me/messages"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(s.platform.count("/v23.0/me/messages") == 1);
+  const auto sent = last_body(s, "/v23.0/me/messages");
+  CHECK(std::string(sent.at("recipient").at("id").as_string()) == kIgUser);
+  CHECK(std::string(sent.at("message").at("text").as_string()).find("nicht lesen") != std::string::npos);
+  CHECK(s.sql("SELECT count(*) FROM anliegen") == "0");
+}
+
 TEST_CASE("X: a DM becomes an Anliegen once, our own DM creates nothing, the reply goes to the DM endpoint") {
   SocialGateway s;
   const auto body = x_dm("1900000000000000042", "Das Wartehäuschen ist beschädigt.", unix_now());

@@ -113,7 +113,7 @@ TEST_CASE("instagram: direct message text and attachments") {
   CHECK(has_flag(im, "attachment:ig_reel"));
 }
 
-TEST_CASE("instagram: echoes dropped, deletions withdraw, unsupported flagged") {
+TEST_CASE("instagram: echoes dropped, deletions withdraw, unsupported answered") {
   CHECK(only<Ignored>(deliver("echo")).reason == "echo");
 
   const auto d = deliver("deleted");
@@ -122,11 +122,13 @@ TEST_CASE("instagram: echoes dropped, deletions withdraw, unsupported flagged") 
   CHECK(w.original_id == "aWdfZAG1faXRlbTpBTkwtSUctMDAwMQ==");
   CHECK(w.dedupe_key == "aWdfZAG1faXRlbTpBTkwtSUctMDAwMQ==:deleted");
 
+  // Nothing readable in it: no Anliegen, a fixed answer to the sender (trap 22).
   const auto u = deliver("unsupported");
-  const auto& um = only<InboundMessage>(u);
-  CHECK(has_flag(um, "unsupported"));
-  CHECK(um.type == "unsupported");
-  CHECK(um.text.empty());
+  const auto& fa = only<FixedAnswer>(u);
+  CHECK(fa.channel == domain::Channel::instagram);
+  CHECK(fa.text_key == "meta.unsupported");
+  CHECK_FALSE(fa.sender.key.empty());
+  CHECK_FALSE(fa.dedupe_key.empty());
 }
 
 TEST_CASE("instagram: story mentions and story replies are kept as context") {

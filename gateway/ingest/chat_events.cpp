@@ -48,7 +48,8 @@ void on_withdrawn(storage::Tx& tx, Channel channel, const channels::MessageWithd
   replace_inbound_text(tx, channel, w.original_id, "", "withdrawn", "message_withdrawn", summary);
 }
 
-void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, IngestSummary& summary) {
+void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, const IngestEnvironment& env,
+                 IngestSummary& summary) {
   if (r.emoji.empty()) {  // removal of a reaction: nothing to record
     ++summary.ignored;
     return;
@@ -59,6 +60,12 @@ void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, 
   if (!found) {
     ++summary.ignored;
     return;
+  }
+  // On Messenger and Instagram a reaction is an action that opens the 24-hour messaging window (protocol
+  // brief §2.4), so a clerk's reply after it is a plain RESPONSE again.
+  if ((channel == Channel::facebook || channel == Channel::instagram) && !r.sender.key.empty()) {
+    storage::lock_citizens(tx, {{{{}, channel, r.sender.key, r.sender.display_name, r.sender.phone, ""},
+                                 usable_time(r.at, env.clock->now())}});
   }
   storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), "reaction",
                         json::serialize(json::object{{"message_id", found->second.value}, {"emoji", r.emoji}}));
@@ -166,7 +173,7 @@ void apply_other_events(storage::Tx& tx, const Delivery& d) {
           } else if constexpr (std::is_same_v<T, channels::MessageWithdrawn>) {
             on_withdrawn(tx, d.channel, e, summary);
           } else if constexpr (std::is_same_v<T, channels::Reaction>) {
-            on_reaction(tx, d.channel, e, summary);
+            on_reaction(tx, d.channel, e, *d.env, summary);
           } else if constexpr (std::is_same_v<T, channels::DeliveryStatus>) {
             on_status(tx, d.channel, e, summary);
           } else if constexpr (std::is_same_v<T, channels::CallAttempt>) {

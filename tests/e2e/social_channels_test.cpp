@@ -127,6 +127,23 @@ TEST_CASE("Messenger: after 24 hours with the HUMAN_AGENT tag, after 7 days refu
   const auto before = late.sql("SELECT count(*) FROM messages");
   check_problem(late.reply(R"({"text":"Zu spät."})"), 409);
   CHECK(late.sql("SELECT count(*) FROM messages") == before);
+
+  // A reaction is an action of the citizen that opens the window again: a plain RESPONSE.
+  json::object reaction{{"sender", json::object{{"id", kFbUser}}},
+                        {"recipient", json::object{{"id", kPageId}}},
+                        {"timestamp", unix_now() * 1000},
+                        {"reaction", json::object{{"mid", "m_OLD-2"}, {"action", "react"}, {"reaction", "love"},
+                                                  {"emoji", "\u2764"}}}};
+  json::object doc{{"object", "page"},
+                   {"entry", json::array{json::object{{"id", kPageId},
+                                                      {"time", unix_now() * 1000},
+                                                      {"messaging", json::array{reaction}}}}}};
+  CHECK(late.post_meta("facebook", json::serialize(doc)).status == 200);
+  settle(late);
+  r = late.reply(R"({"text":"Danke für Ihre Rückmeldung."})");
+  REQUIRE_MESSAGE(r.status == 202, r.body);
+  REQUIRE(late.platform.wait_for(1, "/v23.0/me/messages"));
+  CHECK(last_body(late, "/v23.0/me/messages").at("messaging_type") == "RESPONSE");
 }
 
 TEST_CASE("Facebook: a Page comment is a public comment answered under it, or privately on request") {

@@ -26,6 +26,25 @@ void set_message_state(Tx& tx, const OutboxItem& item, const std::string& status
       item.message->value, status, error);
 }
 
+// The replies held for a template's citizen wait for an answer to a template that never arrived: they
+// fail too, with a reason the clerk can act on (e.g. the template is not approved).
+void fail_held_behind_template(Tx& tx, const OutboxItem& template_row, const std::string& error) {
+  const std::string reason =
+      "Nicht zugestellt: die WhatsApp-Vorlage, die das Gespräch wieder öffnen sollte, wurde abgelehnt (" + error + ")";
+  const auto rows = detail::exec_prepared(tx,
+                                          "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = now() "
+                                          "WHERE state = 'held' AND channel = $3 AND citizen_id = "
+                                          "(SELECT citizen_id FROM outbox WHERE id = $1) RETURNING message_id",
+                                          template_row.id, reason, template_row.channel);
+  for (const auto& r : rows) {
+    if (r[0].is_null()) continue;
+    detail::exec_prepared(tx,
+                          "UPDATE messages SET delivery_status = 'failed', delivery_error = $2, "
+                          "delivery_updated_at = now() WHERE id = $1 AND delivery_status = 'held'",
+                          r[0].as<std::int64_t>(), reason);
+  }
+}
+
 }  // namespace
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
@@ -90,7 +109,9 @@ void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error) {
                                            "WHERE id = $1 AND state = 'sending' AND locked_by = $3 RETURNING id",
                                            item.id, error, item.worker)
                          .empty();
-  if (ours) set_message_state(tx, item, "failed", error);
+  if (!ours) return;
+  set_message_state(tx, item, "failed", error);
+  if (item.kind == "template") fail_held_behind_template(tx, item, error);
 }
 
 int fail_stale_sending(Tx& tx, int stale_seconds) {

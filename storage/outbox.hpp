@@ -53,7 +53,8 @@ void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_mes
 // Try again after `delay_ms`. Only a row still being sent by its worker; one failed as stale stays so.
 void outbox_retry(Tx& tx, const OutboxItem& item, const std::string& error, std::int64_t delay_ms);
 // Failed for good: the message shows delivery state "failed" with the platform's code and text (only
-// for a row still being sent by its worker).
+// for a row still being sent by its worker). A failed template fails the replies held behind it for
+// the same citizen, since no answer of the citizen will release them.
 void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error);
 // Rows claimed longer ago than `stale_seconds` (their worker died mid-send) are marked failed with
 // an explanation: we cannot know whether the platform got them, and must never send twice.

@@ -186,6 +186,27 @@ TEST_CASE("the 24-hour window: refused without a template; with one, the reply i
   }
 }
 
+TEST_CASE("a template Meta refuses fails the reply held behind it, with a reason for the clerk") {
+  WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "missing_template"}});
+  CHECK(wa.send(wa_delivery({wa_text("wamid.T1", "alt", unix_now() - 2 * 86400)})).status == 200);
+  const auto id = case_id(wa);
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Die Antwort"})", wa.office);
+  REQUIRE_MESSAGE(reply.status == 202, reply.body);
+  CHECK(json::parse(reply.body).at("delivery_status") == "held");
+  const auto message = std::to_string(json::parse(reply.body).at("message_id").as_int64());
+  REQUIRE(eventually([&] {
+    return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "failed";
+  }));
+  const auto error = wa.sql("SELECT delivery_error FROM messages WHERE id = " + message);
+  CHECK(error.find("Vorlage") != std::string::npos);
+  CHECK(error.find("132001") != std::string::npos);
+  CHECK(wa.sql("SELECT count(*) FROM outbox WHERE state = 'held'") == "0");
+  // The citizen writes again: nothing held is left to release, nothing goes out late.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.T2", "Hallo?", unix_now())})).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  for (const auto& m : wa.graph->sent_messages()) CHECK(m.body.find("Die Antwort") == std::string::npos);
+}
+
 TEST_CASE("replies on channels without a way back are recorded as not_deliverable") {
   WhatsAppGateway wa;
   auto created = wa.gw->send_json("POST", "/api/v1/cases", R"({"channel":"letter","text":"Brief"})", wa.office);

@@ -103,6 +103,12 @@ FakeResponse FakeGraph::handle_graph(const RecordedRequest& r) {
     if (!obj || !obj->contains("messaging_product")) {
       return graph_error(400, 100, "(#100) The parameter messaging_product is required.");
     }
+    if (const auto* tpl = obj->if_contains("template"); tpl && tpl->is_object()) {
+      const auto* name = tpl->as_object().if_contains("name");
+      if (name && name->is_string() && std::string_view(name->as_string()).starts_with("missing_")) {
+        return graph_error(404, 132001, "(#132001) Template name does not exist in the translation");
+      }
+    }
     sent_.push_back(r);
     if (const auto* status = obj->if_contains("status"); status && status->is_string() && *status == "read") {
       return FakeResponse{200, "application/json", R"({"success":true})", {}};

@@ -24,6 +24,7 @@ struct FakeGraphOptions {
 // State behind the Graph handlers installed by make_fake_graph:
 //  * POST {v}/{phone_number_id}/messages → {"messaging_product":"whatsapp","contacts":[...],
 //    "messages":[{"id":"wamid.FAKE-<n>"}]} (mark-as-read bodies → {"success":true});
+//    A template whose name starts with "missing_" is refused: 404 with error code 132001 (not recorded);
 //  * POST {v}/{phone_number_id}/calls → {"success":true};
 //  * GET {v}/{media_id} → the media lookup for media added with add_media (else 404 with a Graph error);
 //  * GET /media-download/{id} → the bytes, only with "Authorization: Bearer <token>" (else 401) and a

@@ -114,6 +114,36 @@ void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error) {
   if (item.kind == "template") fail_held_behind_template(tx, item, error);
 }
 
+bool outbox_hold_for_template(Tx& tx, const OutboxItem& item, const std::string& template_name,
+                              const std::string& language) {
+  // Only a clerk's reply: an automatic answer that comes too late is not worth a template.
+  if (!item.message) return false;
+  const auto automatic = detail::exec_prepared(
+      tx, "SELECT 1 FROM messages WHERE id = $1 AND 'auto_reply' = ANY (flags)", item.message->value);
+  if (!automatic.empty()) return false;
+  const bool ours = !detail::exec_prepared(tx,
+                                           "UPDATE outbox SET state = 'held', locked_by = '', locked_at = NULL, "
+                                           "last_error = '131047: window closed, waiting for the template', "
+                                           "updated_at = now() WHERE id = $1 AND state = 'sending' AND "
+                                           "locked_by = $2 RETURNING id",
+                                           item.id, item.worker)
+                         .empty();
+  if (!ours) return false;
+  set_message_state(tx, item, "held", "");
+  detail::exec_prepared(tx, R"sql(
+    INSERT INTO outbox (channel, kind, payload, state, anliegen_id, citizen_id)
+    SELECT o.channel, 'template',
+           jsonb_build_object('template', $2::text, 'language', $3::text,
+                              'params', jsonb_build_array(a.reference), 'target', o.payload -> 'target'),
+           'pending', o.anliegen_id, o.citizen_id
+    FROM outbox o JOIN anliegen a ON a.id = o.anliegen_id
+    WHERE o.id = $1 AND NOT EXISTS (
+      SELECT 1 FROM outbox t WHERE t.citizen_id = o.citizen_id AND t.channel = o.channel
+                               AND t.kind = 'template' AND t.state IN ('pending', 'sending')))sql",
+                        item.id, template_name, language);
+  return true;
+}
+
 int fail_stale_sending(Tx& tx, int stale_seconds) {
   const auto rows = detail::exec_prepared(tx, 
       "UPDATE outbox SET state = 'failed', updated_at = now(), "

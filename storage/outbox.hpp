@@ -56,6 +56,14 @@ void outbox_retry(Tx& tx, const OutboxItem& item, const std::string& error, std:
 // for a row still being sent by its worker). A failed template fails the replies held behind it for
 // the same citizen, since no answer of the citizen will release them.
 void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error);
+// A reply the platform refused because the conversation window had closed by the time it was sent
+// (WhatsApp 131047): the row and its message are held, as if the window had been closed when the clerk
+// wrote, and the approved template `template_name` (with the Anliegen's reference as parameter, to the
+// reply's recipient) is queued to re-open the conversation, unless one is already waiting to be sent
+// for that citizen. Only for a clerk's reply (not an automatic answer) still being sent by its worker;
+// false otherwise, and nothing is changed.
+bool outbox_hold_for_template(Tx& tx, const OutboxItem& item, const std::string& template_name,
+                              const std::string& language);
 // Rows claimed longer ago than `stale_seconds` (their worker died mid-send) are marked failed with
 // an explanation: we cannot know whether the platform got them, and must never send twice.
 int fail_stale_sending(Tx& tx, int stale_seconds);

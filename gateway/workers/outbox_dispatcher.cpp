@@ -143,7 +143,7 @@ bool OutboxDispatcher::dispatch_batch(storage::OutboxPartition partition) {
         outcome.error_text = e.what();
       }
     }
-    settle(item, outcome, until_accepted);
+    settle(item, outcome, until_accepted, sender == senders_.end() ? nullptr : sender->second.get());
   }
   return static_cast<int>(items.size()) == options_.batch;
 }
@@ -156,9 +156,11 @@ channels::SendOutcome::Kind settled_kind(channels::SendOutcome::Kind sent, int a
 }
 
 void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome,
-                              bool until_accepted) {
+                              bool until_accepted, const OutboxSender* sender) {
   using Kind = channels::SendOutcome::Kind;
   const auto kind = settled_kind(outcome.kind, item.attempts, options_.max_attempts, until_accepted);
+  const auto reopening = sender && kind == Kind::permanent_failure ? sender->reopening_for(item, outcome) : std::nullopt;
+  bool held = false;  // the reply waits for the citizen behind a template instead of failing
   std::string error = outcome.error_code.empty() ? outcome.error_text : outcome.error_code + ": " + outcome.error_text;
   if (kind != outcome.kind) error = "gave up after " + std::to_string(item.attempts) + " attempts; last error: " + error;
   // The platform has answered; recording that must not be lost to a short database hiccup, or a sent
@@ -166,6 +168,8 @@ void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::S
   for (int attempt = 0;; ++attempt) {
     try {
       db_.transact_grouped_blocking([&](storage::Tx& tx) {
+        held = reopening && storage::outbox_hold_for_template(tx, item, reopening->template_name, reopening->language);
+        if (held) return;
         if (kind == Kind::accepted) {
           storage::outbox_done(tx, item, outcome.platform_message_id);
         } else if (kind == Kind::retry) {
@@ -183,7 +187,10 @@ void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::S
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   }
-  const char* result = kind == Kind::accepted ? "sent" : kind == Kind::retry ? "retry" : "failed";
+  const char* result = held                 ? "held"
+                       : kind == Kind::accepted ? "sent"
+                       : kind == Kind::retry    ? "retry"
+                                                : "failed";
   metrics_.count("outbox_results_total", "result", result);
   if (kind != Kind::accepted) {
     log::warn("outbox_not_sent", {{"outbox_id", item.id}, {"channel", item.channel}, {"result", result},

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +34,16 @@ class OutboxSender {
   // True for idempotent notices to systems of our own side (holdieob's decision callback, the report
   // webhook): retried until accepted, never given up after OutboxOptions::max_attempts.
   virtual bool retries_until_accepted() const { return false; }
+  // For a reply the platform refused because its conversation window had closed meanwhile: the approved
+  // template that re-opens the conversation (name, language), with which the reply is held instead of
+  // failed (storage::outbox_hold_for_template). Empty: the refusal stands.
+  struct Reopening {
+    std::string template_name;
+    std::string language;
+  };
+  virtual std::optional<Reopening> reopening_for(const storage::OutboxItem&, const channels::SendOutcome&) const {
+    return std::nullopt;
+  }
 };
 
 // The outcome recorded for a send: a retry becomes a failure for good after `max_attempts`, unless the
@@ -68,7 +79,8 @@ class OutboxDispatcher {
                     std::chrono::steady_clock::time_point& last_purge);
   bool anonymise_expired();
   bool dispatch_batch(storage::OutboxPartition partition);
-  void settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome, bool until_accepted);
+  void settle(const storage::OutboxItem& item, const channels::SendOutcome& outcome, bool until_accepted,
+              const OutboxSender* sender);
   std::int64_t backoff_ms(int attempts) const;
 
   DbPool& db_;

@@ -47,6 +47,17 @@ class WhatsAppSender final : public OutboxSender {
     }
   }
 
+  // 131047: the 24-hour window closed between the clerk's reply and its send (a late retry, a long
+  // queue). With a reply template configured the reply waits for the citizen like one written after
+  // the window (protocol brief §1.8, trap 17).
+  std::optional<Reopening> reopening_for(const storage::OutboxItem& item,
+                                         const channels::SendOutcome& outcome) const override {
+    if (item.kind != "reply" || outcome.error_code != "131047" || settings_.reply_template.empty()) {
+      return std::nullopt;
+    }
+    return Reopening{settings_.reply_template, settings_.template_language};
+  }
+
  private:
   // The platform request for a row; an empty path for a kind this sender does not know.
   static channels::OutboundRequest render(const storage::OutboxItem& item) {

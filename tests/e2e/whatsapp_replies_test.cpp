@@ -207,6 +207,35 @@ TEST_CASE("a template Meta refuses fails the reply held behind it, with a reason
   for (const auto& m : wa.graph->sent_messages()) CHECK(m.body.find("Die Antwort") == std::string::npos);
 }
 
+TEST_CASE("a reply refused with 131047 (the window closed before it was sent) is held behind the template") {
+  WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "anliegen_antwort"}});
+  CHECK(wa.send(wa_delivery({wa_text("wamid.L1", "Laterne defekt", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));  // the automatic answer
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto before = wa.graph->sent_messages().size();
+  wa.graph->close_window("4915112345678");  // Meta refuses the next free text: 131047
+  const auto id = case_id(wa);
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Die späte Antwort"})", wa.office);
+  REQUIRE_MESSAGE(reply.status == 202, reply.body);
+  const auto message = std::to_string(json::parse(reply.body).at("message_id").as_int64());
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= before + 1; }));
+  auto tpl = last_sent_body(*wa.graph);
+  CHECK(tpl.at("type") == "template");
+  CHECK(tpl.at("template").at("name") == "anliegen_antwort");
+  CHECK(json::serialize(tpl).find(wa.sql("SELECT reference FROM anliegen WHERE id = " + id)) != std::string::npos);
+  CHECK(wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "held");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(wa.graph->sent_messages().size() == before + 1);  // one template, the reply waits
+  // The citizen answers the template: the held reply goes out.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.L2", "Ja?", unix_now())})).status == 200);
+  REQUIRE(eventually([&] {
+    return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "accepted";
+  }));
+  int sent = 0;
+  for (const auto& m : wa.graph->sent_messages()) sent += m.body.find("Die späte Antwort") != std::string::npos;
+  CHECK(sent == 1);
+}
+
 TEST_CASE("replies on channels without a way back are recorded as not_deliverable") {
   WhatsAppGateway wa;
   auto created = wa.gw->send_json("POST", "/api/v1/cases", R"({"channel":"letter","text":"Brief"})", wa.office);

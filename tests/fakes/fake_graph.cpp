@@ -69,6 +69,11 @@ void FakeGraph::set_media_sha256(const std::string& id, std::string sha256_base6
   media_[id].sha_override = std::move(sha256_base64);
 }
 
+void FakeGraph::close_window(const std::string& recipient, int n) {
+  std::lock_guard lock(mutex_);
+  closed_windows_[recipient] = n;
+}
+
 std::vector<RecordedRequest> FakeGraph::sent_messages() const {
   std::lock_guard lock(mutex_);
   return sent_;
@@ -109,14 +114,21 @@ FakeResponse FakeGraph::handle_graph(const RecordedRequest& r) {
         return graph_error(404, 132001, "(#132001) Template name does not exist in the translation");
       }
     }
-    sent_.push_back(r);
-    if (const auto* status = obj->if_contains("status"); status && status->is_string() && *status == "read") {
-      return FakeResponse{200, "application/json", R"({"success":true})", {}};
-    }
     std::string to;
     if (const auto* t = obj->if_contains("to"); t && t->is_string()) to = std::string(t->as_string());
     if (const auto* t = obj->if_contains("recipient"); to.empty() && t && t->is_string()) {
       to = std::string(t->as_string());
+    }
+    const auto* type = obj->if_contains("type");
+    if (auto closed = closed_windows_.find(to);
+        closed != closed_windows_.end() && closed->second > 0 && type && type->is_string() && *type == "text") {
+      --closed->second;
+      return graph_error(400, 131047,
+                         "Re-engagement message: more than 24 hours have passed since the recipient last replied");
+    }
+    sent_.push_back(r);
+    if (const auto* status = obj->if_contains("status"); status && status->is_string() && *status == "read") {
+      return FakeResponse{200, "application/json", R"({"success":true})", {}};
     }
     const auto wamid = "wamid.FAKE-" + std::to_string(next_wamid_++);
     wamids_.push_back(wamid);

@@ -48,6 +48,10 @@ class FakeGraph {
   // Makes the lookup state this base64 SHA-256 instead of the real one.
   void set_media_sha256(const std::string& id, std::string sha256_base64);
 
+  // The next `n` free-text messages (type "text") to this recipient (the "to" or "recipient" value) are
+  // refused with error 131047, as Meta refuses them once the 24-hour window has closed.
+  void close_window(const std::string& recipient, int n = 1);
+
   // Accepted POST .../messages (including mark-as-read) in order, the wamids handed out, and the
   // accepted POST .../calls.
   std::vector<RecordedRequest> sent_messages() const;
@@ -73,6 +77,7 @@ class FakeGraph {
   std::string base_url_;
   FakeGraphOptions options_;
   mutable std::mutex mutex_;
+  std::map<std::string, int> closed_windows_;
   std::map<std::string, Media> media_;
   std::vector<std::string> wamids_;
   std::vector<RecordedRequest> sent_;

@@ -368,3 +368,45 @@ TEST_CASE("a row failed as stale while its batch was being sent is not sent, ret
   chat.conn->transact([&](storage::Tx& tx) { storage::outbox_retry(tx, foreign, "HTTP 500", 0); });
   CHECK(chat.db.scalar("SELECT state FROM outbox WHERE id = " + std::to_string(items[0].id)) == "sending");
 }
+
+TEST_CASE("a reply refused for a closed window is held behind one template; an automatic answer is not") {
+  Chat chat;
+  const auto first = chat.outbound();
+  const auto second = chat.outbound();
+  domain::MessageId automatic;
+  chat.conn->transact([&](storage::Tx& tx) {
+    automatic = storage::insert_outbound(tx, {chat.created.id, domain::Channel::whatsapp, "Danke", "Automatische Antwort",
+                                              "queued", "", domain::SystemClock{}.now(), {"auto_reply"}, false});
+  });
+  const std::string target = R"({"text":"x","target":{"account_id":"400","recipient_key":"DE.1"}})";
+  std::vector<storage::OutboxItem> items;
+  chat.conn->transact([&](storage::Tx& tx) {
+    for (const auto& m : {first, second, automatic}) {
+      storage::enqueue_outbox(tx, {"whatsapp", "reply", target, m, chat.created.id, chat.citizen, false});
+    }
+    items = storage::claim_outbox(tx, 10, "w/0");
+  });
+  REQUIRE(items.size() == 3);
+  const auto hold = [&](const storage::OutboxItem& item) {
+    bool held = false;
+    chat.conn->transact([&](storage::Tx& tx) { held = storage::outbox_hold_for_template(tx, item, "tpl", "de"); });
+    return held;
+  };
+  CHECK(hold(items[0]));
+  CHECK(chat.db.scalar("SELECT delivery_status FROM messages WHERE id = " + std::to_string(first.value)) == "held");
+  CHECK(chat.db.scalar("SELECT state FROM outbox WHERE id = " + std::to_string(items[0].id)) == "held");
+  CHECK(chat.db.scalar("SELECT count(*) FROM outbox WHERE kind = 'template' AND state = 'pending'") == "1");
+  CHECK(chat.db.scalar("SELECT payload->'params'->>0 = (SELECT reference FROM anliegen) FROM outbox WHERE kind = "
+                       "'template'") == "t");
+  CHECK(chat.db.scalar("SELECT payload->'target'->>'recipient_key' FROM outbox WHERE kind = 'template'") == "DE.1");
+  // The citizen's next reply, refused too: still one template waiting.
+  CHECK(hold(items[1]));
+  CHECK(chat.db.scalar("SELECT count(*) FROM outbox WHERE kind = 'template'") == "1");
+  // An automatic answer is not held: the refusal stands (the caller fails it).
+  CHECK_FALSE(hold(items[2]));
+  CHECK(chat.db.scalar("SELECT state FROM outbox WHERE id = " + std::to_string(items[2].id)) == "sending");
+  // A row that is no longer this worker's is left alone.
+  auto foreign = items[1];
+  foreign.worker = "other/0";
+  CHECK_FALSE(hold(foreign));
+}

@@ -63,6 +63,7 @@ struct MessageEdited {
   std::string original_id;
   std::string new_text;
   domain::Timestamp at{};
+  std::string sender_key;  // the citizen's key on the channel, when the platform names it
 };
 
 // The citizen deleted ("unsent") an earlier message, or a public comment was removed.
@@ -71,6 +72,7 @@ struct MessageWithdrawn {
   std::string dedupe_key;
   std::string original_id;
   domain::Timestamp at{};
+  std::string sender_key;  // the citizen's key on the channel, when the platform names it
 };
 
 // A reaction to one of the messages in a thread; `emoji` empty means the reaction was removed.

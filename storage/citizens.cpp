@@ -149,10 +149,14 @@ std::pair<std::string, std::string> policy_params(const RetentionPolicy& policy)
 
 std::optional<ErasureSummary> erase_citizen(Tx& tx, std::int64_t citizen_id, const std::string& actor) {
   auto& t = txn(tx);
-  const auto who = t.exec_params("SELECT external_id, phone FROM citizens WHERE id = $1 FOR UPDATE", citizen_id);
+  const auto who =
+      t.exec_params("SELECT external_id, phone, channel FROM citizens WHERE id = $1 FOR UPDATE", citizen_id);
   if (who.empty()) return std::nullopt;
   const auto platform_id = who[0][0].as<std::string>();
   const auto phone = who[0][1].as<std::string>();
+  // Edits and withdrawals of the citizen still waiting for their message.
+  t.exec_params("DELETE FROM parked_message_changes WHERE channel = $1 AND sender_key = $2 AND sender_key <> ''",
+                who[0][2].as<std::string>(), platform_id);
   ErasureSummary s;
   const auto ids = id_array(t.exec_params("SELECT id FROM anliegen WHERE citizen_id = $1 FOR UPDATE", citizen_id));
   anonymise(t, ids, actor, "erased", s);

@@ -1,5 +1,6 @@
 #include "storage/threads.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "storage/detail/pq.hpp"
@@ -280,6 +281,46 @@ void replace_message_text(Tx& tx, domain::MessageId id, const std::string& text,
       "UPDATE anliegen SET updated_at = now(), version = version + 1 WHERE id = (SELECT anliegen_id FROM messages "
       "WHERE id = $1)",
       id.value);
+}
+
+void park_message_change(Tx& tx, domain::Channel channel, const std::string& external_id, const std::string& change,
+                         const std::string& text, domain::Timestamp at, const std::string& sender_key) {
+  detail::exec_prepared(tx,
+                        "INSERT INTO parked_message_changes AS p (channel, external_id, change, text, at, sender_key) "
+                        "VALUES ($1, $2, $3, $4, $5::timestamptz, $6) ON CONFLICT (channel, external_id, change) "
+                        "DO UPDATE SET text = EXCLUDED.text, at = EXCLUDED.at WHERE EXCLUDED.at >= p.at",
+                        ch(channel), external_id, change, text, detail::timestamp_param(at), sender_key);
+}
+
+std::vector<ParkedChange> take_parked_changes(Tx& tx, int limit) {
+  std::vector<ParkedChange> out;
+  const auto rows = detail::exec_prepared(tx, R"sql(
+    WITH due AS (
+      SELECT p.channel, p.external_id, p.change FROM parked_message_changes p
+      WHERE EXISTS (SELECT 1 FROM messages m WHERE m.channel = p.channel AND m.direction = 'inbound'
+                                              AND m.external_id = p.external_id)
+      ORDER BY p.parked_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+    DELETE FROM parked_message_changes p USING due
+    WHERE (p.channel, p.external_id, p.change) = (due.channel, due.external_id, due.change)
+    RETURNING p.channel, p.external_id, p.change, p.text)sql",
+                                          limit);
+  for (const auto& r : rows) {
+    const auto channel = domain::parse_channel(r[0].as<std::string>());
+    if (!channel) continue;
+    out.push_back({*channel, r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>()});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ParkedChange& a, const ParkedChange& b) {
+    return a.change == "edited" && b.change == "withdrawn";
+  });
+  return out;
+}
+
+int purge_parked_changes(Tx& tx, int days) {
+  return static_cast<int>(detail::exec_prepared(tx,
+                                                "DELETE FROM parked_message_changes WHERE parked_at < now() - "
+                                                "($1::int * interval '1 day') RETURNING 1",
+                                                days)
+                              .size());
 }
 
 void lock_platform_message(Tx& tx, domain::Channel channel, const std::string& external_id) {

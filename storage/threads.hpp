@@ -125,6 +125,22 @@ bool apply_receipt(Tx& tx, domain::Channel channel, const std::string& external_
                    domain::Timestamp at, const std::string& error);
 // Applies receipts that arrived before we stored `external_id` on message `id`.
 void apply_pending_receipts(Tx& tx, domain::Channel channel, const std::string& external_id);
+// An edit or withdrawal of a citizen's message that is not stored (yet): parked, to be applied when it
+// arrives. `change` is "edited" (with the new text; the latest edit by `at` is kept) or "withdrawn".
+void park_message_change(Tx& tx, domain::Channel channel, const std::string& external_id, const std::string& change,
+                         const std::string& text, domain::Timestamp at, const std::string& sender_key);
+struct ParkedChange {
+  domain::Channel channel = domain::Channel::whatsapp;
+  std::string external_id;
+  std::string change;  // "edited" or "withdrawn"
+  std::string text;
+};
+// Removes and returns up to `limit` parked changes whose message is stored now, edits before
+// withdrawals of the same message (the withdrawal has the last word).
+std::vector<ParkedChange> take_parked_changes(Tx& tx, int limit);
+// Deletes parked changes older than `days` (their message never came). Returns how many.
+int purge_parked_changes(Tx& tx, int days);
+
 // Serialises, until the transaction ends, the work on one platform message id: a receipt parked by a
 // webhook and the send result that stores the id (outbox_done) cannot miss each other when both run
 // at once. apply_receipt takes it itself.

@@ -37,7 +37,7 @@ void parse_comment(const json::object& value, const json::object& entry, std::ve
 
   if (verb == "remove") {
     out.push_back(MessageWithdrawn{.channel = domain::Channel::facebook, .dedupe_key = comment_id + ":remove",
-                                   .original_id = comment_id, .at = at});
+                                   .original_id = comment_id, .at = at, .sender_key = sender.key});
     return;
   }
   if (!sender.key.empty() && sender.key == page_id) {
@@ -49,7 +49,8 @@ void parse_comment(const json::object& value, const json::object& entry, std::ve
     // Several edits of one comment are distinct events; the same edit delivered twice is not.
     const std::string version = to_hex(sha256(message)).substr(0, 16);
     out.push_back(MessageEdited{.channel = domain::Channel::facebook, .dedupe_key = comment_id + ":edited:" + version,
-                                .original_id = comment_id, .new_text = message, .at = at});
+                                .original_id = comment_id, .new_text = message, .at = at,
+                                .sender_key = sender.key});
     return;
   }
   if (verb != "add") {

@@ -60,7 +60,8 @@ void parse_message(const json::object& m, const json::object& ev, const Messagin
   }
   if (flag(m, "is_deleted")) {
     out.push_back(
-        MessageWithdrawn{.channel = ctx.channel, .dedupe_key = mid + ":deleted", .original_id = mid, .at = at});
+        MessageWithdrawn{.channel = ctx.channel, .dedupe_key = mid + ":deleted", .original_id = mid, .at = at,
+                         .sender_key = sender.key});
     return;
   }
   InboundMessage msg;
@@ -191,7 +192,8 @@ void parse_messaging_event(const json::object& ev, const MessagingContext& ctx, 
       return;
     }
     out.push_back(MessageEdited{.channel = ctx.channel, .dedupe_key = mid + ":edit:" + str(*edit, "num_edit"),
-                                .original_id = mid, .new_text = str(*edit, "text"), .at = at});
+                                .original_id = mid, .new_text = str(*edit, "text"), .at = at,
+                                .sender_key = sender.key});
   } else {
     std::string what = "unknown";
     for (const auto& kv : ev) {

@@ -276,12 +276,13 @@ void parse_message(const json::object& m, const ChangeContext& ctx, std::vector<
       out.push_back(Ignored{type + " without original_message_id"});
     } else if (type == "revoke") {
       out.push_back(
-          MessageWithdrawn{.dedupe_key = id, .original_id = original, .at = at.value_or(domain::Timestamp{})});
+          MessageWithdrawn{.dedupe_key = id, .original_id = original, .at = at.value_or(domain::Timestamp{}),
+                           .sender_key = sender.key});
     } else {
       const auto* inner = obj(*e, "message");
       const std::string new_text = inner ? plain_text(*inner, str(*inner, "type")) : std::string{};
       out.push_back(MessageEdited{.dedupe_key = id, .original_id = original, .new_text = new_text,
-                                  .at = at.value_or(domain::Timestamp{})});
+                                  .at = at.value_or(domain::Timestamp{}), .sender_key = sender.key});
     }
     return;
   }

@@ -23,29 +23,33 @@ bool claim(storage::Tx& tx, Channel channel, const std::string& key, IngestSumma
 }
 
 // An edit or a withdrawal: the citizen's stored message gets `text` and `state`, and the Anliegen an
-// audit event `event_type`. A message we never stored is ignored.
-void replace_inbound_text(storage::Tx& tx, Channel channel, const std::string& original_id, const std::string& text,
+// audit event `event_type`. False when the message is not stored.
+bool replace_inbound_text(storage::Tx& tx, Channel channel, const std::string& original_id, const std::string& text,
                           const char* state, const char* event_type, IngestSummary& summary) {
   auto found = storage::find_message(tx, channel, original_id, domain::Direction::inbound);
-  if (!found) {
-    ++summary.ignored;
-    return;
-  }
+  if (!found) return false;
   storage::replace_message_text(tx, found->second, text, state);
   storage::record_event(tx, found->first, "channel:" + std::string(domain::to_string(channel)), event_type,
                         json::serialize(json::object{{"message_id", found->second.value}}));
   summary.anliegen.push_back(found->first.value);
+  return true;
 }
 
+// A change of a message we have not stored (yet) — the platform may deliver the original later, e.g. as
+// a retry after an outage — is parked and applied when it comes (apply_parked_message_changes).
 void on_edit(storage::Tx& tx, Channel channel, const channels::MessageEdited& e, IngestSummary& summary) {
   if (!claim(tx, channel, "edit:" + e.dedupe_key, summary)) return;
-  replace_inbound_text(tx, channel, e.original_id, e.new_text, "edited", "message_edited", summary);
+  if (replace_inbound_text(tx, channel, e.original_id, e.new_text, "edited", "message_edited", summary)) return;
+  storage::park_message_change(tx, channel, e.original_id, "edited", e.new_text, e.at, e.sender_key);
+  ++summary.ignored;
 }
 
 void on_withdrawn(storage::Tx& tx, Channel channel, const channels::MessageWithdrawn& w, IngestSummary& summary) {
   if (!claim(tx, channel, "withdrawn:" + w.dedupe_key, summary)) return;
   // The citizen took the message back: its text is removed, the fact is kept.
-  replace_inbound_text(tx, channel, w.original_id, "", "withdrawn", "message_withdrawn", summary);
+  if (replace_inbound_text(tx, channel, w.original_id, "", "withdrawn", "message_withdrawn", summary)) return;
+  storage::park_message_change(tx, channel, w.original_id, "withdrawn", "", w.at, w.sender_key);
+  ++summary.ignored;
 }
 
 void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, const IngestEnvironment& env,
@@ -193,3 +197,20 @@ void apply_other_events(storage::Tx& tx, const Delivery& d) {
 }
 
 }  // namespace anliegen::gateway::chat_ingest_detail
+
+namespace anliegen::gateway {
+
+int apply_parked_message_changes(storage::Tx& tx, int limit) {
+  IngestSummary summary;
+  int applied = 0;
+  for (const auto& change : storage::take_parked_changes(tx, limit)) {
+    const bool withdrawn = change.change == "withdrawn";
+    applied += chat_ingest_detail::replace_inbound_text(tx, change.channel, change.external_id,
+                                                        withdrawn ? std::string() : change.text,
+                                                        withdrawn ? "withdrawn" : "edited",
+                                                        withdrawn ? "message_withdrawn" : "message_edited", summary);
+  }
+  return applied;
+}
+
+}  // namespace anliegen::gateway

@@ -71,6 +71,11 @@ class IngestBatch : public storage::Deferred {
   std::vector<Delivery> deliveries_;
 };
 
+// Applies up to `limit` parked edits and withdrawals whose message has arrived meanwhile (see
+// storage::park_message_change); returns how many. Run periodically by the outbox dispatcher's
+// housekeeping.
+int apply_parked_message_changes(storage::Tx& tx, int limit);
+
 // Whether `text` contains one of the configured abusive words (German-aware, whole words or prefixes).
 bool is_abusive(std::string_view text, const std::vector<std::string>& words);
 

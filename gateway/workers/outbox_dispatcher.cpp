@@ -2,10 +2,12 @@
 
 #include <random>
 
+#include "gateway/ingest/chat_ingest.hpp"
 #include "gateway/log.hpp"
 #include "gateway/retention.hpp"
 #include "storage/errors.hpp"
 #include "storage/inbox.hpp"
+#include "storage/threads.hpp"
 
 namespace anliegen::gateway {
 
@@ -56,16 +58,27 @@ void OutboxDispatcher::housekeeping(std::chrono::steady_clock::time_point& last_
       c.transact([&](storage::Tx& tx) { stale = storage::fail_stale_sending(tx, options_.stale_sending_seconds); });
     });
     if (stale > 0) log::warn("outbox_stale_rows_failed", {{"rows", stale}});
+    // Edits and withdrawals that came before their message (gateway/ingest/chat_events.cpp).
+    int applied = 0;
+    db_.run_blocking([&](storage::Connection& c) {
+      c.transact([&](storage::Tx& tx) { applied = apply_parked_message_changes(tx, 500); });
+    });
+    if (applied > 0) log::info("parked_message_changes_applied", {{"changes", applied}});
     last_sweep = std::chrono::steady_clock::now();
   }
   if (std::chrono::steady_clock::now() - last_purge > std::chrono::hours(1)) {
     // Raw deliveries hold personal data: keep them only as long as retries and duplicates matter.
     storage::Purged purged;
+    int parked = 0;  // changes whose message never came
     db_.run_blocking([&](storage::Connection& c) {
-      c.transact([&](storage::Tx& tx) { purged = storage::purge_expired(tx, storage::Retention{}); });
+      c.transact([&](storage::Tx& tx) {
+        purged = storage::purge_expired(tx, storage::Retention{});
+        parked = storage::purge_parked_changes(tx, 7);
+      });
     });
-    if (purged.inbox || purged.event_keys) {
-      log::info("retention_purged", {{"inbox", purged.inbox}, {"event_keys", purged.event_keys}});
+    if (purged.inbox || purged.event_keys || parked) {
+      log::info("retention_purged",
+                {{"inbox", purged.inbox}, {"event_keys", purged.event_keys}, {"parked_changes", parked}});
     }
     last_purge = std::chrono::steady_clock::now();
     retention_due_ = options_.retention.any();

@@ -8,6 +8,7 @@
 
 #include "config/city_config.hpp"
 #include "gateway/ingest/chat_ingest.hpp"
+#include "storage/citizens.hpp"
 #include "storage/migrations.hpp"
 #include "storage/outbox.hpp"
 #include "storage/threads.hpp"
@@ -234,4 +235,80 @@ TEST_CASE("a returning citizen's message older than 24 hours does not release re
   CHECK(second[0].summary.messages == 1);
   CHECK(ingest.scalar("SELECT count(*) FROM outbox WHERE state = 'held'") == "1");
   CHECK_FALSE(second[0].summary.outbox_written);
+}
+
+TEST_CASE("an edit and a withdrawal that come before their message are applied once it is stored") {
+  Ingest ingest;
+  const auto now = domain::SystemClock{}.now();
+  channels::MessageEdited edit{.channel = domain::Channel::whatsapp, .dedupe_key = "wamid.E1",
+                               .original_id = "wamid.LATE", .new_text = "Schlagloch, korrigiert", .at = now,
+                               .sender_key = "A"};
+  channels::MessageWithdrawn revoke{.channel = domain::Channel::whatsapp, .dedupe_key = "wamid.R1",
+                                    .original_id = "wamid.GONE", .at = now, .sender_key = "B"};
+  std::vector<Sent> early;
+  early.push_back(delivery("e1", {edit}));
+  early.push_back(delivery("e2", {revoke}));
+  ingest.together(early);
+  CHECK(ingest.scalar("SELECT count(*) FROM parked_message_changes") == "2");
+  int applied = -1;
+  ingest.conn->transact([&](storage::Tx& tx) { applied = gateway::apply_parked_message_changes(tx, 100); });
+  CHECK(applied == 0);  // their messages are not there yet
+
+  // The platform delivers the originals later (a retry).
+  std::vector<Sent> late;
+  late.push_back(delivery("l1", {text("wamid.LATE", "A", "Schlaglohc")}));
+  late.push_back(delivery("l2", {text("wamid.GONE", "B", "Etwas, das ich zurücknehme")}));
+  ingest.together(late);
+  ingest.conn->transact([&](storage::Tx& tx) { applied = gateway::apply_parked_message_changes(tx, 100); });
+  CHECK(applied == 2);
+  CHECK(ingest.scalar("SELECT text || '|' || array_to_string(flags, ',') FROM messages WHERE external_id = "
+                      "'wamid.LATE'") == "Schlagloch, korrigiert|edited");
+  CHECK(ingest.scalar("SELECT text || '|' || array_to_string(flags, ',') FROM messages WHERE external_id = "
+                      "'wamid.GONE'") == "|withdrawn");
+  CHECK(ingest.scalar("SELECT count(*) FROM audit_events WHERE type IN ('message_edited', 'message_withdrawn')") ==
+        "2");
+  CHECK(ingest.scalar("SELECT count(*) FROM parked_message_changes") == "0");
+  // Applied once: a second round finds nothing.
+  ingest.conn->transact([&](storage::Tx& tx) { applied = gateway::apply_parked_message_changes(tx, 100); });
+  CHECK(applied == 0);
+}
+
+TEST_CASE("parked changes: the latest edit wins, a withdrawal has the last word, old ones are purged") {
+  Ingest ingest;
+  const auto now = domain::SystemClock{}.now();
+  ingest.conn->transact([&](storage::Tx& tx) {
+    storage::park_message_change(tx, domain::Channel::whatsapp, "wamid.X", "edited", "zweite", now, "A");
+    storage::park_message_change(tx, domain::Channel::whatsapp, "wamid.X", "edited", "erste",
+                                 now - std::chrono::minutes(1), "A");
+    storage::park_message_change(tx, domain::Channel::whatsapp, "wamid.X", "withdrawn", "", now, "A");
+    storage::park_message_change(tx, domain::Channel::whatsapp, "wamid.OLD", "withdrawn", "", now, "A");
+  });
+  CHECK(ingest.scalar("SELECT text FROM parked_message_changes WHERE change = 'edited'") == "zweite");
+  std::vector<Sent> late;
+  late.push_back(delivery("x", {text("wamid.X", "A", "Original")}));
+  ingest.together(late);
+  int applied = 0;
+  ingest.conn->transact([&](storage::Tx& tx) { applied = gateway::apply_parked_message_changes(tx, 100); });
+  CHECK(applied == 2);
+  CHECK(ingest.scalar("SELECT text FROM messages WHERE external_id = 'wamid.X'") == "");
+  ingest.db.scalar("UPDATE parked_message_changes SET parked_at = now() - interval '8 days'");
+  int purged = 0;
+  ingest.conn->transact([&](storage::Tx& tx) { purged = storage::purge_parked_changes(tx, 7); });
+  CHECK(purged == 1);
+}
+
+TEST_CASE("erasing a citizen deletes their parked edits too") {
+  Ingest ingest;
+  std::vector<Sent> first;
+  first.push_back(delivery("a", {text("wamid.A1", "A", "Hallo")}));
+  ingest.together(first);
+  ingest.conn->transact([&](storage::Tx& tx) {
+    storage::park_message_change(tx, domain::Channel::whatsapp, "wamid.A2", "edited", "persönlich",
+                                 domain::SystemClock{}.now(), "A");
+    storage::park_message_change(tx, domain::Channel::whatsapp, "wamid.B2", "edited", "von B",
+                                 domain::SystemClock{}.now(), "B");
+  });
+  const auto citizen = std::stoll(ingest.scalar("SELECT id FROM citizens WHERE external_id = 'A'"));
+  ingest.conn->transact([&](storage::Tx& tx) { storage::erase_citizen(tx, citizen, "test"); });
+  CHECK(ingest.scalar("SELECT string_agg(sender_key, ',') FROM parked_message_changes") == "B");
 }

@@ -302,17 +302,28 @@ std::vector<ParkedChange> take_parked_changes(Tx& tx, int limit) {
       ORDER BY p.parked_at LIMIT $1 FOR UPDATE SKIP LOCKED)
     DELETE FROM parked_message_changes p USING due
     WHERE (p.channel, p.external_id, p.change) = (due.channel, due.external_id, due.change)
-    RETURNING p.channel, p.external_id, p.change, p.text)sql",
+    RETURNING p.channel, p.external_id, p.change, p.text,
+              EXISTS (SELECT 1 FROM messages m WHERE m.channel = p.channel AND m.direction = 'inbound'
+                                                 AND m.external_id = p.external_id
+                                                 AND 'withdrawn' = ANY (m.flags)) AS withdrawn)sql",
                                           limit);
   for (const auto& r : rows) {
     const auto channel = domain::parse_channel(r[0].as<std::string>());
-    if (!channel) continue;
+    // An edit of a message the citizen has withdrawn meanwhile must not bring its text back.
+    if (!channel || (r[2].as<std::string>() == "edited" && r[4].as<bool>())) continue;
     out.push_back({*channel, r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>()});
   }
   std::stable_sort(out.begin(), out.end(), [](const ParkedChange& a, const ParkedChange& b) {
     return a.change == "edited" && b.change == "withdrawn";
   });
   return out;
+}
+
+void drop_parked_edits(Tx& tx, domain::Channel channel, const std::string& external_id, domain::Timestamp at) {
+  detail::exec_prepared(tx,
+                        "DELETE FROM parked_message_changes WHERE channel = $1 AND external_id = $2 "
+                        "AND change = 'edited' AND at <= $3::timestamptz",
+                        ch(channel), external_id, detail::timestamp_param(at));
 }
 
 int purge_parked_changes(Tx& tx, int days) {

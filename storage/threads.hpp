@@ -136,8 +136,12 @@ struct ParkedChange {
   std::string text;
 };
 // Removes and returns up to `limit` parked changes whose message is stored now, edits before
-// withdrawals of the same message (the withdrawal has the last word).
+// withdrawals of the same message (the withdrawal has the last word); an edit of a message that is
+// withdrawn already is removed without being returned.
 std::vector<ParkedChange> take_parked_changes(Tx& tx, int limit);
+// Deletes the parked edits of a message that are no newer than `at` (an edit or withdrawal of it that
+// came later has been applied directly).
+void drop_parked_edits(Tx& tx, domain::Channel channel, const std::string& external_id, domain::Timestamp at);
 // Deletes parked changes older than `days` (their message never came). Returns how many.
 int purge_parked_changes(Tx& tx, int days);
 

@@ -39,7 +39,10 @@ bool replace_inbound_text(storage::Tx& tx, Channel channel, const std::string& o
 // a retry after an outage — is parked and applied when it comes (apply_parked_message_changes).
 void on_edit(storage::Tx& tx, Channel channel, const channels::MessageEdited& e, IngestSummary& summary) {
   if (!claim(tx, channel, "edit:" + e.dedupe_key, summary)) return;
-  if (replace_inbound_text(tx, channel, e.original_id, e.new_text, "edited", "message_edited", summary)) return;
+  if (replace_inbound_text(tx, channel, e.original_id, e.new_text, "edited", "message_edited", summary)) {
+    storage::drop_parked_edits(tx, channel, e.original_id, e.at);  // older ones must not win later
+    return;
+  }
   storage::park_message_change(tx, channel, e.original_id, "edited", e.new_text, e.at, e.sender_key);
   ++summary.ignored;
 }

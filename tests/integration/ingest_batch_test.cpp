@@ -312,3 +312,34 @@ TEST_CASE("erasing a citizen deletes their parked edits too") {
   ingest.conn->transact([&](storage::Tx& tx) { storage::erase_citizen(tx, citizen, "test"); });
   CHECK(ingest.scalar("SELECT string_agg(sender_key, ',') FROM parked_message_changes") == "B");
 }
+
+TEST_CASE("a parked edit does not undo a later edit or a withdrawal applied directly") {
+  Ingest ingest;
+  const auto now = domain::SystemClock{}.now();
+  auto edit = [&](const std::string& key, const std::string& original, const std::string& text,
+                  domain::Timestamp at) {
+    return delivery(key, {channels::MessageEdited{.channel = domain::Channel::whatsapp, .dedupe_key = key,
+                                                  .original_id = original, .new_text = text, .at = at,
+                                                  .sender_key = "A"}});
+  };
+  std::vector<Sent> early;
+  early.push_back(edit("e1", "wamid.M1", "alte Korrektur", now - std::chrono::minutes(2)));
+  early.push_back(edit("e2", "wamid.M2", "Korrektur", now - std::chrono::minutes(2)));
+  ingest.together(early);
+  std::vector<Sent> originals;
+  originals.push_back(delivery("m1", {text("wamid.M1", "A", "Original eins")}));
+  originals.push_back(delivery("m2", {text("wamid.M2", "A", "Original zwei")}));
+  ingest.together(originals);
+  // Before the housekeeping runs: a newer edit of M1 and a withdrawal of M2 arrive and apply directly.
+  std::vector<Sent> later;
+  later.push_back(edit("e3", "wamid.M1", "neue Korrektur", now));
+  later.push_back(delivery("w2", {channels::MessageWithdrawn{.channel = domain::Channel::whatsapp, .dedupe_key = "w2",
+                                                             .original_id = "wamid.M2", .at = now, .sender_key = "A"}}));
+  ingest.together(later);
+  int applied = -1;
+  ingest.conn->transact([&](storage::Tx& tx) { applied = gateway::apply_parked_message_changes(tx, 100); });
+  CHECK(applied == 0);
+  CHECK(ingest.scalar("SELECT text FROM messages WHERE external_id = 'wamid.M1'") == "neue Korrektur");
+  CHECK(ingest.scalar("SELECT text FROM messages WHERE external_id = 'wamid.M2'") == "");
+  CHECK(ingest.scalar("SELECT count(*) FROM parked_message_changes") == "0");
+}

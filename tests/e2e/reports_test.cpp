@@ -16,13 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct ReportApi : RunningGateway {
   std::string office = create_token(db.dsn(), "office");
   std::string admin = create_token(db.dsn(), "admin");

@@ -1,7 +1,8 @@
 #include <cstdio>
 #include <fstream>
-#include <sstream>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include <unistd.h>
 
@@ -18,6 +19,29 @@ json::value last_sent_body(const FakeGraph& graph) {
   const auto sent = graph.sent_messages();
   REQUIRE_FALSE(sent.empty());
   return json::parse(sent.back().body);
+}
+
+// The call fixture (placed days ago); with `timestamp` set, placed then and given the call id `id`.
+std::string call_delivery(std::optional<long long> timestamp = std::nullopt, const std::string& id = "") {
+  const auto stored = read_file(std::string(ANLIEGEN_SOURCE_DIR) + "/tests/fixtures/whatsapp/call_connect.json");
+  if (!timestamp) return stored;
+  auto doc = json::parse(stored);
+  auto& call = doc.at("entry").at(0).at("changes").at(0).at("value").at("calls").at(0).as_object();
+  if (!id.empty()) call["id"] = id;
+  call["timestamp"] = std::to_string(*timestamp);
+  return json::serialize(doc);
+}
+
+// A citizen's message from two days ago and the clerk's reply "Die Antwort" to it, which is held behind
+// the reply template (the gateway needs WHATSAPP_REPLY_TEMPLATE). Returns the case id and the reply's
+// message id.
+std::pair<std::string, std::string> held_reply(WhatsAppGateway& wa, const std::string& wamid) {
+  CHECK(wa.send(wa_delivery({wa_text(wamid, "alt", unix_now() - 2 * 86400)})).status == 200);
+  const auto id = case_id(wa);
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Die Antwort"})", wa.office);
+  REQUIRE_MESSAGE(reply.status == 202, reply.body);
+  CHECK(json::parse(reply.body).at("delivery_status") == "held");
+  return {id, std::to_string(json::parse(reply.body).at("message_id").as_int64())};
 }
 
 }  // namespace
@@ -161,11 +185,7 @@ TEST_CASE("the 24-hour window: refused without a template; with one, the reply i
   SUBCASE("with a template") {
     WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "anliegen_antwort"}});
     // Too old for an automatic answer too: nothing goes out until the template.
-    CHECK(wa.send(wa_delivery({wa_text("wamid.W2", "alt", unix_now() - 2 * 86400)})).status == 200);
-    const auto id = case_id(wa);
-    auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Die Antwort"})", wa.office);
-    REQUIRE_MESSAGE(reply.status == 202, reply.body);
-    CHECK(json::parse(reply.body).at("delivery_status") == "held");
+    const auto id = held_reply(wa, "wamid.W2").first;
     REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
     auto tpl = last_sent_body(*wa.graph);
     CHECK(tpl.at("type") == "template");
@@ -188,12 +208,7 @@ TEST_CASE("the 24-hour window: refused without a template; with one, the reply i
 
 TEST_CASE("a template Meta refuses fails the reply held behind it, with a reason for the clerk") {
   WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "missing_template"}});
-  CHECK(wa.send(wa_delivery({wa_text("wamid.T1", "alt", unix_now() - 2 * 86400)})).status == 200);
-  const auto id = case_id(wa);
-  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Die Antwort"})", wa.office);
-  REQUIRE_MESSAGE(reply.status == 202, reply.body);
-  CHECK(json::parse(reply.body).at("delivery_status") == "held");
-  const auto message = std::to_string(json::parse(reply.body).at("message_id").as_int64());
+  const auto message = held_reply(wa, "wamid.T1").second;
   REQUIRE(eventually([&] {
     return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "failed";
   }));
@@ -272,29 +287,20 @@ TEST_CASE("a message older than 24 hours is stored but gets no automatic answer;
 
 TEST_CASE("a call is rejected through the Graph API and answered in German; a call older than 24 hours is not") {
   WhatsAppGateway wa;
-  std::ifstream in(std::string(ANLIEGEN_SOURCE_DIR) + "/tests/fixtures/whatsapp/call_connect.json");
-  std::stringstream stored;
-  stored << in.rdbuf();
-  const std::string old_call = stored.str();  // placed days ago
-  CHECK(wa.send(old_call).status == 200);
+  CHECK(wa.send(call_delivery()).status == 200);  // placed days ago
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   CHECK(wa.graph->call_actions().empty());
   CHECK(wa.graph->sent_messages().empty());
   CHECK(wa.sql("SELECT count(*) FROM outbox") == "0");
 
-  auto now_call = json::parse(old_call);
-  auto& call = now_call.at("entry").at(0).at("changes").at(0).at("value").at("calls").at(0).as_object();
-  call["id"] = "wacid.ANL-TEST-CALL-NOW";
-  call["timestamp"] = std::to_string(unix_now());
-  std::stringstream fixture;
-  fixture << json::serialize(now_call);
-  CHECK(wa.send(fixture.str()).status == 200);
+  const auto now_call = call_delivery(unix_now(), "wacid.ANL-TEST-CALL-NOW");
+  CHECK(wa.send(now_call).status == 200);
   REQUIRE(eventually([&] { return wa.graph->call_actions().size() >= 1 && wa.graph->sent_messages().size() >= 1; }));
   auto action = json::parse(wa.graph->call_actions().front().body);
   CHECK(action.at("action") == "reject");
   const std::string text(last_sent_body(*wa.graph).at("text").at("body").as_string());
   CHECK(text.find("Anrufe") != std::string::npos);
-  CHECK(wa.send(fixture.str()).status == 200);  // a retried call delivery does nothing more
+  CHECK(wa.send(now_call).status == 200);  // a retried call delivery does nothing more
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CHECK(wa.graph->call_actions().size() == 1);
   CHECK(wa.sql("SELECT count(*) FROM anliegen") == "0");
@@ -302,23 +308,14 @@ TEST_CASE("a call is rejected through the Graph API and answered in German; a ca
 
 TEST_CASE("a call is rejected but not explained when the city configures no text for it") {
   // The example configuration without the key calls.not_possible.
-  std::ifstream example(std::string(ANLIEGEN_SOURCE_DIR) + "/deploy/config/ludwigshafen.example.json");
-  std::stringstream example_text;
-  example_text << example.rdbuf();
-  auto city = json::parse(example_text.str());
+  auto city = json::parse(read_file(std::string(ANLIEGEN_SOURCE_DIR) + "/deploy/config/ludwigshafen.example.json"));
   city.at("texts").as_object().erase("calls.not_possible");
   const std::string path = "/tmp/anliegen-city-without-call-text-" + std::to_string(getpid()) + ".json";
   std::ofstream(path) << json::serialize(city);
   WhatsAppGateway wa({{"ANLIEGEN_CONFIG", path}});
   std::remove(path.c_str());  // read at start-up
 
-  std::ifstream in(std::string(ANLIEGEN_SOURCE_DIR) + "/tests/fixtures/whatsapp/call_connect.json");
-  std::stringstream stored;
-  stored << in.rdbuf();
-  auto now_call = json::parse(stored.str());
-  auto& call = now_call.at("entry").at(0).at("changes").at(0).at("value").at("calls").at(0).as_object();
-  call["timestamp"] = std::to_string(unix_now());
-  CHECK(wa.send(json::serialize(now_call)).status == 200);
+  CHECK(wa.send(call_delivery(unix_now())).status == 200);
   REQUIRE(eventually([&] { return wa.graph->call_actions().size() >= 1; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CHECK(wa.graph->sent_messages().empty());

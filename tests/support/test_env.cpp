@@ -33,19 +33,19 @@ std::string cluster_dsn() {
   return v;
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 namespace {
 
 std::string unique_name(const std::string& prefix) {
   static std::atomic<int> counter{0};
   std::random_device rd;
   return prefix + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 100000);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides) {

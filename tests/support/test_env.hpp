@@ -31,6 +31,8 @@ class TestDatabase {
 
 // Runs SQL on any database and returns the first column of the first row ("" if none).
 std::string query_scalar(const std::string& dsn, const std::string& sql);
+// The whole file (empty when it cannot be read).
+std::string read_file(const std::string& path);
 
 struct HttpResponse {
   int status = 0;

@@ -57,8 +57,16 @@ std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
       .as<std::int64_t>();
 }
 
+// One claim at a time across gateway instances. A claim must see every row another instance has
+// claimed, or it would skip a citizen's first row (locked by that claim) and take the second while the
+// first is being sent. The claim statement's snapshot is taken after this lock is held, so it sees all
+// claims committed before; one still in flight holds the lock, and this claim takes nothing this round.
+// Within an instance claims run one group at a time, and a transaction may take the lock twice.
+constexpr const char* kClaimLock = "SELECT pg_try_advisory_xact_lock(hashtext('anliegen.outbox_claim'))";
+
 std::vector<OutboxItem> claim_outbox(Tx& tx, int limit, const std::string& worker, OutboxPartition partition) {
   std::vector<OutboxItem> out;
+  if (!detail::exec_prepared1(tx, kClaimLock)[0].as<bool>()) return out;
   for (const auto& r : detail::exec_prepared(tx, kClaim, limit, worker, partition.count, partition.index)) {
     OutboxItem item;
     item.id = r[0].as<std::int64_t>();

@@ -94,23 +94,51 @@ TEST_CASE("two dispatchers never claim the same outbox row") {
   });
   auto second = storage::Connection::open(chat.db.dsn());
   std::set<std::int64_t> seen;
-  int claimed = 0;
-  // Interleave two transactions: the first holds its claim while the second claims.
-  chat.conn->transact([&](storage::Tx& a) {
-    for (const auto& item : storage::claim_outbox(a, 12, "a")) {
-      seen.insert(item.id);
-      ++claimed;
-    }
-    second->transact([&](storage::Tx& b) {
-      for (const auto& item : storage::claim_outbox(b, 12, "b")) {
+  const auto claim = [&](storage::Connection& conn, const std::string& worker) {
+    std::size_t n = 0;
+    conn.transact([&](storage::Tx& tx) {
+      for (const auto& item : storage::claim_outbox(tx, 12, worker)) {
         seen.insert(item.id);
-        ++claimed;
+        ++n;
       }
     });
+    return n;
+  };
+  // While the first claim is not committed, a second one (another gateway instance) takes nothing.
+  std::size_t first = 0, during = 0;
+  chat.conn->transact([&](storage::Tx& a) {
+    for (const auto& item : storage::claim_outbox(a, 12, "a")) seen.insert(item.id), ++first;
+    during = claim(*second, "b");
   });
-  CHECK(claimed == 20);
+  CHECK(first == 12);
+  CHECK(during == 0);
+  CHECK(claim(*second, "b") == 8);
   CHECK(seen.size() == 20);
   CHECK(chat.db.scalar("SELECT count(*) FROM outbox WHERE state = 'sending'") == "20");
+}
+
+TEST_CASE("a second instance never takes a citizen's next row while the first is being claimed") {
+  Chat chat;
+  chat.conn->transact([&](storage::Tx& tx) {
+    for (int i = 0; i < 2; ++i) {
+      storage::enqueue_outbox(tx, {"whatsapp", "reply", "{}", std::nullopt, std::nullopt, chat.citizen, false});
+    }
+  });
+  auto second = storage::Connection::open(chat.db.dsn());
+  std::vector<storage::OutboxItem> mine, theirs;
+  // The first instance claims the citizen's first row; the second claims before and after that commits.
+  chat.conn->transact([&](storage::Tx& a) {
+    mine = storage::claim_outbox(a, 1, "a");
+    second->transact([&](storage::Tx& b) { theirs = storage::claim_outbox(b, 5, "b"); });
+  });
+  REQUIRE(mine.size() == 1);
+  CHECK(theirs.empty());
+  second->transact([&](storage::Tx& b) { theirs = storage::claim_outbox(b, 5, "b"); });
+  CHECK(theirs.empty());  // the first row is being sent; the second waits for it
+  chat.conn->transact([&](storage::Tx& tx) { storage::outbox_done(tx, mine[0], ""); });
+  second->transact([&](storage::Tx& b) { theirs = storage::claim_outbox(b, 5, "b"); });
+  REQUIRE(theirs.size() == 1);
+  CHECK(theirs[0].id > mine[0].id);
 }
 
 TEST_CASE("retry, failure, stale rows and held rows") {

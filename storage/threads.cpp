@@ -31,11 +31,11 @@ constexpr const char* kLockCitizens = R"sql(
             (extract(epoch FROM netiquette_notified_at) * 1000)::bigint, xmax = 0)sql";
 
 constexpr const char* kFindOpenThreads = R"sql(
-  SELECT u.ord, a.id, a.status, a.unit_code, a.reference
+  SELECT u.ord, a.id, a.status, a.unit_code, a.reference, coalesce(a.sprechstunde_id, 0)
   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY
        AS u(citizen_id, channel, kind, since, ord)
   CROSS JOIN LATERAL (
-    SELECT id, status, unit_code, reference FROM anliegen
+    SELECT id, status, unit_code, reference, sprechstunde_id FROM anliegen
     WHERE citizen_id = u.citizen_id AND channel = u.channel AND kind = u.kind
       AND status NOT IN ('closed', 'rejected') AND last_message_at >= u.since
     ORDER BY last_message_at DESC, id DESC LIMIT 1) a)sql";
@@ -234,7 +234,7 @@ std::vector<std::optional<OpenThread>> find_open_threads(Tx& tx, const std::vect
     out.at(r[0].as<std::size_t>() - 1) =
         OpenThread{domain::AnliegenId{r[1].as<std::int64_t>()},
                    domain::parse_status(r[2].as<std::string>()).value_or(domain::Status::new_),
-                   r[3].as<std::string>(), r[4].as<std::string>()};
+                   r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::int64_t>()};
   }
   return out;
 }

@@ -65,6 +65,7 @@ struct OpenThread {
   domain::Status status = domain::Status::new_;
   std::string unit;
   std::string reference;
+  std::int64_t sprechstunde = 0;  // the Sprechstunde it was opened in, 0 for none
 };
 
 // The citizen's most recent Anliegen on `channel` of `kind` (private messages and public comments never

@@ -52,6 +52,7 @@ struct Target {
   domain::AnliegenId existing;
   std::string reference;
   domain::Timestamp last_message_at{};
+  std::int64_t sprechstunde = 0;  // the Sprechstunde the Anliegen was opened in, 0 for none
 };
 
 // A citizen's message of the batch, from claim to stored.
@@ -203,19 +204,25 @@ class MessageBatch {
     return x.m.sent_at - std::chrono::hours(env_.thread_window_hours);
   }
 
+  // During a Sprechstunde a message joins only a thread of that hour: what the citizen wrote before it
+  // stays where it was routed, and the hour's concern opens the hour's Anliegen (host unit, queue,
+  // statistics). After the hour, messages continue the hour's thread as any other.
+  static bool joins(const Incoming& x, std::int64_t thread_hour) { return !x.hour || x.hour->id == thread_hour; }
+
   // Into the citizen's open thread (one of this batch, or a stored one), or a new routed Anliegen.
   void place(std::size_t i) {
     auto& x = in_[i];
     const auto key = std::tuple{citizens_[x.citizen].id.value, x.delivery->channel, x.m.kind};
     const auto earlier = threads_.find(key);
-    if (earlier != threads_.end() && earlier->second.last_message_at >= since(x)) {
+    if (earlier != threads_.end() && earlier->second.last_message_at >= since(x) &&
+        joins(x, earlier->second.sprechstunde)) {
       x.target = earlier->second;
       append(x);
-    } else if (x.stored_thread) {
-      x.target = {std::nullopt, x.stored_thread->id, x.stored_thread->reference, {}};
+    } else if (x.stored_thread && joins(x, x.stored_thread->sprechstunde)) {
+      x.target = {std::nullopt, x.stored_thread->id, x.stored_thread->reference, {}, x.stored_thread->sprechstunde};
       append(x);
     } else {
-      x.target = {cases_.size(), {}, "", {}};
+      x.target = {cases_.size(), {}, "", {}, x.hour ? x.hour->id : 0};
       cases_.push_back(new_case(x));  // the message is the new Anliegen's first
     }
     x.target.last_message_at = std::max(x.target.last_message_at, x.m.sent_at);

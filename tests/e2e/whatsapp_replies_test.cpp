@@ -173,6 +173,30 @@ TEST_CASE("platform failures: retried with back-off until sent once; permanent e
   CHECK(wa.graph->sent_messages().size() == 1);
 }
 
+TEST_CASE("a concern written in the hour opens the hour's Anliegen even after a message shortly before it") {
+  WhatsAppGateway wa;
+  const auto now = unix_now();
+  auto fmt = [](long long t) { return anliegen::domain::format_utc(anliegen::domain::from_unix_ms(t * 1000)); };
+  auto created = wa.gw->send_json("POST", "/api/v1/sprechstunden",
+                                  R"({"channel":"whatsapp","starts_at":")" + fmt(now - 600) + R"(","ends_at":")" +
+                                      fmt(now + 3000) + R"(","host_unit":"ob","title":"Sprechstunde"})",
+                                  wa.office);
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  const auto hour = std::to_string(json::parse(created.body).at("id").as_int64());
+  CHECK(wa.send(wa_delivery({wa_text("wamid.B1", "Ist heute Sprechstunde?", now - 900)})).status == 200);
+  CHECK(wa.send(wa_delivery({wa_text("wamid.B2", "Die Ampel am Rathaus ist kaputt", now - 60)})).status == 200);
+  CHECK(wa.send(wa_delivery({wa_text("wamid.B3", "Seit gestern schon", now)})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "2");
+  // The message before the hour keeps its routing; the hour's two messages form the hour's Anliegen.
+  CHECK(wa.sql("SELECT a.sprechstunde_id IS NULL AND a.unit_code <> 'ob' FROM anliegen a JOIN messages m "
+               "ON m.anliegen_id = a.id WHERE m.external_id = 'wamid.B1'") == "t");
+  CHECK(wa.sql("SELECT string_agg(m.external_id, ',' ORDER BY m.id) FROM anliegen a JOIN messages m "
+               "ON m.anliegen_id = a.id WHERE m.direction = 'inbound' AND a.sprechstunde_id = " + hour + " AND a.unit_code = 'ob'") == "wamid.B2,wamid.B3");
+  auto queue = wa.gw->get("/api/v1/cases?sprechstunde=" + hour, wa.office);
+  REQUIRE(queue.status == 200);
+  CHECK(json::parse(queue.body).at("items").as_array().size() == 1);
+}
+
 TEST_CASE("the 24-hour window: refused without a template; with one, the reply is held until the citizen writes") {
   SUBCASE("no template") {
     WhatsAppGateway wa;

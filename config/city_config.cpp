@@ -148,6 +148,9 @@ std::variant<CityConfig, ConfigError> parse_city_config(std::string_view text) {
                          (err->rule.empty() ? std::string() : "rule '" + err->rule + "': ") + err->message};
     }
     out.rules = std::get<domain::RuleSet>(std::move(rules));
+    if (const auto err = unknown_reply_text(out.rules, out.texts)) {
+      return ConfigError{"routing." + err->field, "rule '" + err->rule + "': " + err->message};
+    }
     out.default_unit = out.rules.default_unit;
   }
   out.rules.default_unit = out.default_unit;

@@ -287,6 +287,14 @@ std::string to_string(const RuleError& e) {
   return s + e.message;
 }
 
+std::optional<RuleError> unknown_reply_text(const RuleSet& rules, const std::map<std::string, std::string>& texts) {
+  for (const auto& rule : rules.rules) {
+    if (rule.then.auto_reply.empty() || texts.contains(rule.then.auto_reply)) continue;
+    return RuleError{rule.id, "then.auto_reply", "no text " + quoted(rule.then.auto_reply) + " in the configuration's texts"};
+  }
+  return std::nullopt;
+}
+
 std::variant<RuleSet, RuleError> parse_rule_set(std::string_view text, const std::vector<std::string>& known_units) {
   json::stream_parser parser;
   boost::system::error_code ec;

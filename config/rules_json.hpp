@@ -16,6 +16,8 @@
 // Validation is strict: unknown keys at any level, wrong types, empty or duplicate ids, unknown
 // channel/kind/priority/day names, malformed HH:MM, invalid GeoJSON and (when known_units is not empty)
 // unknown unit codes are refused with the first problem found. docs/routing.md lists every check.
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -37,6 +39,10 @@ std::string to_string(const RuleError& e);
 // Parses and validates a rule set. known_units: the unit codes that exist; empty = do not check units.
 std::variant<domain::RuleSet, RuleError> parse_rule_set(std::string_view json,
                                                         const std::vector<std::string>& known_units);
+
+// The first rule whose `then.auto_reply` names no text of the configuration (`texts`), if any: such a
+// rule would answer citizens with nothing.
+std::optional<RuleError> unknown_reply_text(const domain::RuleSet& rules, const std::map<std::string, std::string>& texts);
 
 // Writes a rule set in the form parse_rule_set reads (compact JSON; parse(write(x)) == x). Empty
 // conditions and empty optional actions are left out.

@@ -11,6 +11,7 @@
 #include "channels/crypto.hpp"
 #include "channels/open311/service_request.hpp"
 #include "domain/routing.hpp"
+#include "domain/text.hpp"
 #include "gateway/api/api_helpers.hpp"
 #include "gateway/api/open311_support.hpp"
 #include "gateway/app.hpp"
@@ -121,6 +122,14 @@ asio::awaitable<Response> definition(App& app, RequestContext& ctx) {
                                        o311::definition_node(*service));
 }
 
+// The answer to a new report: the text of the rule that routed it (with its reference filled in), else
+// the configured notice for every report.
+std::string service_notice(const config::CityConfig& city, const std::string& rule_reply, const std::string& reference) {
+  const auto text = city.texts.find(rule_reply);
+  if (rule_reply.empty() || text == city.texts.end()) return city.open311.service_notice;
+  return domain::fill_placeholders(text->second, {{"referenz", reference}});
+}
+
 asio::awaitable<Response> create_request(App& app, RequestContext& ctx, Format f) {
   if (!is_form(ctx.request)) {
     co_return open311::error_response(f, {400, "the body must be application/x-www-form-urlencoded (GeoReport v2)"});
@@ -144,8 +153,10 @@ asio::awaitable<Response> create_request(App& app, RequestContext& ctx, Format f
                                            .at = input.received_at,
                                            .in_sprechstunde = false};
   std::string reference;
+  std::string rule_reply;
   co_await app.db().transact([&](storage::Tx& tx) {
     const auto outcome = domain::decide(routing_input, *app.rules().current(tx));
+    rule_reply = outcome.auto_reply;
     auto routed = input;
     routed.routing = outcome.decision;
     routed.priority = outcome.priority;
@@ -163,7 +174,7 @@ asio::awaitable<Response> create_request(App& app, RequestContext& ctx, Format f
   });
   if (!row.media_urls.empty()) app.notify_media();
   co_return open311::document_response(http::status::ok, f, o311::kRootRequests,
-                                       o311::created_node(reference, s.city.open311.service_notice));
+                                       o311::created_node(reference, service_notice(s.city, rule_reply, reference)));
 }
 
 asio::awaitable<Response> list_requests(App& app, RequestContext& ctx, Format f) {

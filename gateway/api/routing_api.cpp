@@ -76,6 +76,9 @@ asio::awaitable<Response> put_rules(App& app, RequestContext& ctx) {
   if (auto* refusal = std::get_if<Response>(&body)) co_return std::move(*refusal);
   auto parsed = config::parse_rule_set(ctx.request.body(), app.rules().unit_codes());
   if (auto* err = std::get_if<config::RuleError>(&parsed)) co_return rule_error_response(*err);
+  if (const auto err = config::unknown_reply_text(std::get<domain::RuleSet>(parsed), app.settings().city.texts)) {
+    co_return rule_error_response(*err);
+  }
   const auto normalised = config::rule_set_to_json(std::get<domain::RuleSet>(parsed));
   const auto header = ctx.request[http::field::if_match];
   const auto if_match = parse_if_match(std::string_view(header.data(), header.size()));

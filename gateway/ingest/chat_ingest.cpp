@@ -64,13 +64,14 @@ struct Incoming {
   bool acknowledge = false;  // the first message of this citizen in this hour
   std::optional<storage::OpenThread> stored_thread;
   Target target;
+  std::string rule_reply;  // text key of the routing rule's automatic answer, when it opened an Anliegen
   std::optional<std::size_t> append;  // index into the appended rows, unless it opened an Anliegen
 };
 
 // An automatic answer decided before the Anliegen's reference is known.
 struct PlannedReply {
   std::size_t incoming = 0;
-  std::string flag;      // auto_reply kind: netiquette, sprechstunde_ack, sprechstunde_next
+  std::string flag;      // auto_reply kind: netiquette, sprechstunde_ack, sprechstunde_next, rule
   std::string text_key;  // city text
   std::optional<storage::Sprechstunde> next_hour;
 };
@@ -244,7 +245,7 @@ class MessageBatch {
     return row;
   }
 
-  storage::NewCase new_case(const Incoming& x) {
+  storage::NewCase new_case(Incoming& x) {
     const auto& m = x.m;
     const auto channel = x.delivery->channel;
     domain::RoutingInput input{.channel = channel,
@@ -256,6 +257,7 @@ class MessageBatch {
                                .in_sprechstunde = x.hour.has_value()};
     if (!rules_) rules_ = env_.rules(tx_);
     auto outcome = domain::decide(input, *rules_);
+    x.rule_reply = outcome.auto_reply;
     storage::NewCase c;
     c.kind = m.kind;
     c.channel = channel;
@@ -325,13 +327,20 @@ class MessageBatch {
       replies_.push_back({i, "netiquette", "netiquette", std::nullopt});
       citizen.netiquette_notified_at = now_;
     }
+    // An hour belongs to its host unit whatever the rules say, and so does its acknowledgement.
     if (x.hour) {
       if (x.acknowledge) replies_.push_back({i, "sprechstunde_ack", "sprechstunde.ack", std::nullopt});
       return;
     }
+    auto next = storage::next_hour(hours_, x.delivery->channel, now_);
+    // The rule that routed a new Anliegen may name its own answer: it takes the built-in one's place.
+    if (!x.rule_reply.empty()) {
+      replies_.push_back({i, "rule", x.rule_reply, next});  // one per new Anliegen, with its reference
+      citizen.last_auto_reply_at = now_;
+      return;
+    }
     const auto interval = std::chrono::hours(env_.auto_reply_interval_hours);
     if (citizen.last_auto_reply_at && *citizen.last_auto_reply_at > now_ - interval) return;
-    auto next = storage::next_hour(hours_, x.delivery->channel, now_);
     // The Sprechstunde is WhatsApp's; other channels hear about hours only when one is announced for them.
     if (!next && x.delivery->channel != Channel::whatsapp) return;
     replies_.push_back({i, "sprechstunde_next", next ? "sprechstunde.next" : "sprechstunde.none", next});

@@ -64,6 +64,12 @@ TEST_CASE("bad configuration names the key and exits 2") {
   CHECK(bad_rule.err.find("routing") != std::string::npos);
   CHECK(bad_rule.err.find("telegram") != std::string::npos);
 
+  // A rule's automatic answer must be one of the configured texts.
+  std::ofstream(path) << R"({"units":[{"code":"ob","name":"OB"}],"routing":{"default_unit":"ob","rules":[{"id":"r1","then":{"unit":"ob","auto_reply":"reply.fehlt"}}]},"texts":{"reply.da":"Danke"}})";
+  auto no_text = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_CONFIG", path}});
+  CHECK(no_text.status == 2);
+  CHECK(no_text.err.find("routing.then.auto_reply: rule 'r1': no text 'reply.fehlt'") != std::string::npos);
+
   auto missing = run_anliegen({"serve"}, {{"ANLIEGEN_DATABASE_URL", "host=/x"}, {"ANLIEGEN_CONFIG", path + ".nope"}});
   CHECK(missing.status == 2);
   CHECK(missing.err.find("ANLIEGEN_CONFIG") != std::string::npos);

@@ -3,9 +3,13 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+
+#include <unistd.h>
 
 #include "test_env.hpp"
 
@@ -40,6 +44,16 @@ struct RunningGateway {
 };
 
 inline boost::json::value parse(const std::string& body) { return boost::json::parse(body); }
+
+// The example city configuration (deploy/config) changed by `edit`, in a file of its own for one
+// gateway's ANLIEGEN_CONFIG. The gateway reads it at start-up; remove the file once it runs.
+inline std::string city_config_file(const std::string& name, const std::function<void(boost::json::object&)>& edit) {
+  auto city = boost::json::parse(read_file(std::string(ANLIEGEN_SOURCE_DIR) + "/deploy/config/ludwigshafen.example.json"));
+  edit(city.as_object());
+  const std::string path = "/tmp/anliegen-city-" + name + "-" + std::to_string(getpid()) + ".json";
+  std::ofstream(path) << boost::json::serialize(city);
+  return path;
+}
 
 // Every error response is RFC 9457 problem+json with the status repeated in the body.
 inline void check_problem(const HttpResponse& r, int status) {

@@ -236,6 +236,23 @@ TEST_CASE("a conforming client: discovery, services, definition, POST, token, GE
   }
 }
 
+TEST_CASE("the routing rule's automatic answer is the service_notice of the report it routed") {
+  const auto path = city_config_file("open311-notice", [](json::object& city) {
+    auto& rules = city.at("routing").at("rules").as_array();
+    rules.insert(rules.begin(), json::parse(R"({"id":"mm-notice","when":{"categories":["pothole"]},
+      "then":{"unit":"tiefbau","auto_reply":"reply.schlagloch"}})"));
+    city.at("texts").as_object()["reply.schlagloch"] = "Ihre Meldung {referenz} ist beim Tiefbau.";
+  });
+  RunningGateway gw(open311_env({{"ANLIEGEN_CONFIG", path}}));
+  std::remove(path.c_str());
+  const auto r = post_form(gw, "/open311/v2/requests.json", kPothole);
+  REQUIRE(r.status == 200);
+  const auto body = json::parse(r.body);
+  const auto& created = body.as_array().at(0);
+  CHECK(std::string(created.at("service_notice").as_string()) ==
+        "Ihre Meldung " + std::string(created.at("service_request_id").as_string()) + " ist beim Tiefbau.");
+}
+
 TEST_CASE("Open311 errors come in the specification's format with 400, 403 and 404") {
   RunningGateway gw(open311_env());
   for (const bool xml : {true, false}) {

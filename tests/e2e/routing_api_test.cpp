@@ -10,7 +10,7 @@ namespace {
 
 const std::string kRules = R"({"default_unit":"buergerservice","rules":[
   {"id":"baustellen","name":"Baustellen","when":{"keywords":{"any":["Baustelle"]}},
-   "then":{"unit":"stadtplanung","priority":"high","tags":["baustelle"],"auto_reply":"reply.baustelle"}}]})";
+   "then":{"unit":"stadtplanung","priority":"high","tags":["baustelle"],"auto_reply":"reply.einladung"}}]})";
 
 std::string create_unit(const RunningGateway& gw, const std::string& token, const std::string& text) {
   auto r = gw.send_json("POST", "/api/v1/cases", R"({"channel":"phone","text":")" + text + "\"}", token);
@@ -49,6 +49,13 @@ TEST_CASE("routing rules: admin only, invalid sets refused naming the field, new
   check_problem(gw.send_json("PUT", "/api/v1/routing/rules", R"({"default_unit":"buergerservice","rules":[{"id":"x","then":{"unit":"mond"}}]})", admin),
                 422);
   check_problem(gw.send_json("PUT", "/api/v1/routing/rules", R"({"rules":)", admin), 400);
+  // An automatic answer must name a text of the configuration, or citizens would be answered with nothing.
+  auto no_text = gw.send_json("PUT", "/api/v1/routing/rules",
+                              R"({"default_unit":"buergerservice","rules":[{"id":"x","then":{"unit":"ob","auto_reply":"reply.fehlt"}}]})",
+                              admin);
+  check_problem(no_text, 422);
+  CHECK(parse(no_text.body).at("errors").as_array()[0].at("field") == "rules[x].then.auto_reply");
+  CHECK(parse(no_text.body).at("errors").as_array()[0].at("message") == "no text 'reply.fehlt' in the configuration's texts");
   CHECK(gw.db.scalar("SELECT max(version) FROM routing_rules") == "1");
   CHECK(create_unit(gw, office, "Schlagloch an der Baustelle") == "tiefbau");  // old rules still in force
 
@@ -111,7 +118,11 @@ TEST_CASE("explain: the decision for a sample Anliegen, nothing stored, office a
                                    R"({"channel":"whatsapp","text":"Frage","in_sprechstunde":true})", admin);
   REQUIRE(sprechstunde.status == 200);
   CHECK(parse(sprechstunde.body).at("unit") == "ob");
-  CHECK(parse(sprechstunde.body).at("auto_reply").is_string());
+  CHECK(parse(sprechstunde.body).at("auto_reply").is_null());  // the hour has its own acknowledgement
+  auto invitation = gw.send_json("POST", "/api/v1/routing/explain",
+                                 R"({"channel":"holdieob","kind":"invitation","text":"Sommerfest"})", admin);
+  REQUIRE(invitation.status == 200);
+  CHECK(parse(invitation.body).at("auto_reply") == "reply.einladung");
   auto fallback = gw.send_json("POST", "/api/v1/routing/explain", R"({"channel":"phone","text":"Guten Tag"})", admin);
   REQUIRE(fallback.status == 200);
   CHECK(parse(fallback.body).at("unit") == "buergerservice");

@@ -331,11 +331,9 @@ TEST_CASE("a call is rejected through the Graph API and answered in German; a ca
 }
 
 TEST_CASE("a call is rejected but not explained when the city configures no text for it") {
-  // The example configuration without the key calls.not_possible.
-  auto city = json::parse(read_file(std::string(ANLIEGEN_SOURCE_DIR) + "/deploy/config/ludwigshafen.example.json"));
-  city.at("texts").as_object().erase("calls.not_possible");
-  const std::string path = "/tmp/anliegen-city-without-call-text-" + std::to_string(getpid()) + ".json";
-  std::ofstream(path) << json::serialize(city);
+  const auto path = city_config_file("without-call-text", [](json::object& city) {
+    city.at("texts").as_object().erase("calls.not_possible");
+  });
   WhatsAppGateway wa({{"ANLIEGEN_CONFIG", path}});
   std::remove(path.c_str());  // read at start-up
 
@@ -344,6 +342,39 @@ TEST_CASE("a call is rejected but not explained when the city configures no text
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CHECK(wa.graph->sent_messages().empty());
   CHECK(wa.sql("SELECT count(*) FROM outbox WHERE kind = 'reply'") == "0");
+}
+
+// The example configuration with a first rule that answers street damage on WhatsApp itself.
+std::string city_with_rule_reply() {
+  return city_config_file("rule-reply", [](json::object& city) {
+    auto& rules = city.at("routing").at("rules").as_array();
+    rules.insert(rules.begin(), json::parse(R"({"id":"wa-strasse","when":{"channels":["whatsapp"],
+      "keywords":{"any":["Schlagloch"]}},"then":{"unit":"tiefbau","auto_reply":"reply.strasse"}})"));
+    city.at("texts").as_object()["reply.strasse"] = "Danke für Ihre Meldung Nr. {referenz}, der Tiefbau kümmert sich.";
+  });
+}
+
+TEST_CASE("a rule's automatic answer replaces the built-in one for the Anliegen it opens, with its reference") {
+  const auto path = city_with_rule_reply();
+  WhatsAppGateway wa({{"ANLIEGEN_CONFIG", path}});
+  std::remove(path.c_str());
+  const auto now = unix_now();
+  CHECK(wa.send(wa_delivery({wa_text("wamid.R1", "Schlagloch in der Bismarckstraße", now)})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));
+  const auto reference = wa.sql("SELECT reference FROM anliegen");
+  CHECK(std::string(last_sent_body(*wa.graph).at("text").at("body").as_string()) ==
+        "Danke für Ihre Meldung Nr. " + reference + ", der Tiefbau kümmert sich.");
+  // The thread continues without another answer; another citizen without the keyword gets the built-in one.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.R2", "Es ist tief", now + 1)})).status == 200);
+  CHECK(wa.send(wa_delivery({wa_text("wamid.R3", "Hallo", now, "DE.7", "49160007")}, "DE.7", "49160007")).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  const auto sent = wa.graph->sent_messages();
+  REQUIRE(sent.size() == 2);
+  const std::string other(json::parse(sent.back().body).at("text").at("body").as_string());
+  CHECK(other.find("wird rechtzeitig angekündigt") != std::string::npos);
+  CHECK(wa.sql("SELECT string_agg(array_to_string(flags, '/'), ',' ORDER BY id) FROM messages "
+               "WHERE direction = 'outbound'") == "auto_reply/rule,auto_reply/sprechstunde_next");
 }
 
 TEST_CASE("abusive messages are flagged, still routed, and the netiquette note comes once") {

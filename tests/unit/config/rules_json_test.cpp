@@ -195,6 +195,16 @@ TEST_CASE("when.time checks") {
   refused(with_when(R"({"time":{"from":"08:00","to":"08:00"}})"), "x", "when.time.to", "'from' and 'to' must differ");
 }
 
+TEST_CASE("an automatic answer must name a configured text") {
+  const auto rules = parsed(set_of(R"({"id":"a","then":{"unit":"ob"}},{"id":"b","then":{"unit":"ob","auto_reply":"reply.b"}})"));
+  CHECK_FALSE(unknown_reply_text(rules, {{"reply.b", "Danke"}}));
+  const auto missing = unknown_reply_text(rules, {{"reply.a", "Danke"}});
+  REQUIRE(missing);
+  CHECK(missing->rule == "b");
+  CHECK(missing->field == "then.auto_reply");
+  CHECK(missing->message == "no text 'reply.b' in the configuration's texts");
+}
+
 TEST_CASE("then checks") {
   refused(set_of(R"({"id":"x","when":{}})"), "x", "then", "missing");
   refused(with_then("[]"), "x", "then", "expected an object, got an array");

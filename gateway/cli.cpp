@@ -123,21 +123,32 @@ int token_command(const std::vector<std::string>& args) {
   if (*role == domain::Role::clerk && unit.empty()) return usage_error("a clerk token needs --unit CODE");
   if (*role != domain::Role::clerk && !unit.empty()) return usage_error("--unit is only for clerk tokens");
 
+  // Neither migrates nor touches the units: the database's units are those of the last `serve` (its
+  // configuration), whatever configuration this shell has.
   const auto settings = load_settings(process_environment());
-  const auto dsn = storage::with_connection_defaults(settings.database_url, 5);
-  storage::migrate(dsn);
-  auto conn = storage::Connection::open(dsn);
+  auto conn = storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
   const auto token = generate_token();
+  std::string schema_problem;
   bool unknown_unit = false;
   conn->transact([&](storage::Tx& tx) {
-    storage::sync_units(tx, settings.city.units);
+    schema_problem = storage::schema_mismatch(storage::current_schema_version(tx));
+    if (!schema_problem.empty()) return;
     if (!unit.empty() && !storage::unit_exists(tx, unit)) {
       unknown_unit = true;
       return;
     }
     storage::insert_token(tx, token.hash, *role, unit, name.empty() ? std::string(domain::to_string(*role)) : name);
   });
-  if (unknown_unit) return usage_error("unknown unit '" + unit + "'");
+  if (!schema_problem.empty()) {
+    std::cerr << "anliegen: " << schema_problem << "\n";
+    return 1;
+  }
+  if (unknown_unit) {
+    std::cerr << "anliegen: unknown or inactive unit '" << unit
+              << "': the units are those of the configuration 'anliegen serve' last started with "
+                 "(start it once with the city's configuration, then create clerk tokens)\n";
+    return 2;
+  }
   std::cerr << "created a " << role_name << " token" << (unit.empty() ? "" : " for unit " + unit)
             << "; store it now, it cannot be shown again:\n";
   std::cout << token.token << std::endl;

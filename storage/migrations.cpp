@@ -54,6 +54,18 @@ int current_schema_version(Tx& tx) {
   return t.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
 }
 
+std::string schema_mismatch(int current) {
+  const int latest = latest_schema_version();
+  if (current == latest) return {};
+  if (current == 0) return "the database has no schema yet: run 'anliegen migrate' first";
+  if (current < latest) {
+    return "the database schema is version " + std::to_string(current) + ", this binary needs " +
+           std::to_string(latest) + ": run 'anliegen migrate' first";
+  }
+  return "the database schema is version " + std::to_string(current) + ", newer than this binary knows (" +
+         std::to_string(latest) + "): use the newer anliegen binary (there are no down-migrations)";
+}
+
 MigrationResult migrate(const std::string& dsn) {
   MigrationResult result;
   try {

@@ -19,5 +19,8 @@ MigrationResult migrate(const std::string& dsn);
 int latest_schema_version();
 // The version recorded in the database (0 when none).
 int current_schema_version(Tx& tx);
+// Empty when `current` is the version this binary knows; otherwise what to do about it (run
+// `anliegen migrate`, or use the newer binary that migrated the database).
+std::string schema_mismatch(int current);
 
 }  // namespace anliegen::storage

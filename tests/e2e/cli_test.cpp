@@ -86,17 +86,48 @@ TEST_CASE("migrate twice changes nothing; token create prints the token alone on
   CHECK(second.out.find("applied") == std::string::npos);
   CHECK(second.out.find("up to date") != std::string::npos);
 
-  const auto token = create_token(db.dsn(), "clerk", "tiefbau");
+  const auto token = create_token(db.dsn(), "admin");
   CHECK(token.rfind("anl_", 0) == 0);
   CHECK(token.size() == 47);
   // Only the hash is stored.
   CHECK(db.scalar("SELECT count(*) FROM api_tokens WHERE token_hash = '" + token + "'") == "0");
   CHECK(db.scalar("SELECT count(*) FROM api_tokens") == "1");
+}
 
-  auto unknown_unit = run_anliegen({"token", "create", "--role", "clerk", "--unit", "mond"},
-                                   {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
+TEST_CASE("token create neither migrates nor changes the units, whatever configuration the shell has") {
+  TestDatabase db;
+  const std::map<std::string, std::string> shell{{"ANLIEGEN_DATABASE_URL", db.dsn()}};  // no ANLIEGEN_CONFIG
+  auto unmigrated = run_anliegen({"token", "create", "--role", "admin"}, shell);
+  CHECK(unmigrated.status == 1);
+  CHECK(unmigrated.err.find("anliegen migrate") != std::string::npos);
+  CHECK(db.scalar("SELECT to_regclass('api_tokens') IS NULL") == "t");
+
+  // The city's units, as `serve` stored them from its configuration.
+  const std::string path = "/tmp/anliegen-token-units-" + std::to_string(getpid()) + ".json";
+  std::ofstream(path) << R"({"units":[{"code":"ob","name":"OB"},{"code":"bau","name":"Bau"}],)"
+                         R"("routing":{"default_unit":"ob","rules":[]}})";
+  {
+    ServerProcess server(db.dsn(), {{"ANLIEGEN_CONFIG", path}});
+    REQUIRE_MESSAGE(server.wait_ready(), server.log());
+    CHECK(server.terminate() == 0);
+  }
+  std::remove(path.c_str());
+  const auto units = [&] { return db.scalar("SELECT string_agg(code || ':' || active, ',' ORDER BY code) FROM units"); };
+  REQUIRE(units() == "bau:true,ob:true");
+
+  // The shell has the built-in demo configuration: the database's units stay as they are.
+  CHECK(!create_token(db.dsn(), "clerk", "bau").empty());
+  CHECK(!create_token(db.dsn(), "office").empty());
+  CHECK(units() == "bau:true,ob:true");
+
+  auto demo_unit = run_anliegen({"token", "create", "--role", "clerk", "--unit", "tiefbau"}, shell);
+  CHECK(demo_unit.status == 2);
+  CHECK(demo_unit.err.find("tiefbau") != std::string::npos);
+  auto unknown_unit = run_anliegen({"token", "create", "--role", "clerk", "--unit", "mond"}, shell);
   CHECK(unknown_unit.status == 2);
   CHECK(unknown_unit.err.find("mond") != std::string::npos);
+  CHECK(units() == "bau:true,ob:true");
+  CHECK(db.scalar("SELECT count(*) FROM api_tokens") == "2");
 }
 
 TEST_CASE("an unreachable database is a runtime failure (exit 1), not a crash") {
@@ -107,6 +138,7 @@ TEST_CASE("an unreachable database is a runtime failure (exit 1), not a crash") 
 
 TEST_CASE("tokens can be listed (never shown) and revoked") {
   TestDatabase db;
+  REQUIRE(run_anliegen({"migrate"}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}}).status == 0);
   const auto token = create_token(db.dsn(), "office");
   auto list = run_anliegen({"token", "list"}, {{"ANLIEGEN_DATABASE_URL", db.dsn()}});
   REQUIRE(list.status == 0);

@@ -104,7 +104,8 @@ asio::awaitable<Response> App::dispatch(const Request& request) {
         res = error(ctx.path, http::status::service_unavailable, "the database was busy; please retry");
         res.set(http::field::retry_after, "1");
       } catch (const std::exception& e) {
-        log::error("handler_failed", {{"route", route}, {"error", e.what()}});
+        // The type only: what() may quote a request's or a row's content.
+        log::error("handler_failed", {{"route", route}, {"error_class", log::exception_class(e)}});
         res = error(ctx.path, http::status::internal_server_error, "an internal error occurred; it has been logged");
       }
       anliegen_id = ctx.anliegen_id;

@@ -4,7 +4,12 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cxxabi.h>
+
 #include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <typeinfo>
 
 #include "domain/time.hpp"
 
@@ -43,6 +48,14 @@ void init(std::string_view level_name) {
   if (level_name == "error") l = Level::error;
   g_min_level = static_cast<int>(l);
   logger();
+}
+
+std::string exception_class(const std::exception& e) {
+  const char* mangled = typeid(e).name();
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> readable(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                         std::free);
+  return status == 0 && readable ? std::string(readable.get()) : std::string(mangled);
 }
 
 void write(Level level, std::string_view event, boost::json::object fields) {

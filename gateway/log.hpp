@@ -3,6 +3,8 @@
 // chosen by the caller; never pass secrets, message texts, phone numbers or names.
 #include <boost/json/object.hpp>
 
+#include <exception>
+#include <string>
 #include <string_view>
 
 namespace anliegen::gateway::log {
@@ -11,6 +13,9 @@ enum class Level { debug, info, warn, error };
 
 void init(std::string_view level_name);  // "debug", "info", "warn", "error"; unknown → info
 void write(Level level, std::string_view event, boost::json::object fields = {});
+
+// The exception's type ("std::out_of_range"), for logging instead of what(), which may quote data.
+std::string exception_class(const std::exception& e);
 
 inline void info(std::string_view event, boost::json::object fields = {}) { write(Level::info, event, std::move(fields)); }
 inline void warn(std::string_view event, boost::json::object fields = {}) { write(Level::warn, event, std::move(fields)); }

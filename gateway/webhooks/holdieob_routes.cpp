@@ -61,7 +61,8 @@ asio::awaitable<Response> handle_post(App& app, const InvitationEnvironment& env
   if (error) co_return co_await acknowledge_failed_delivery(app, kChannel, key, body, processing_failure(error));
   if (!dead_letter.empty()) {
     app.metrics().count("webhook_dead_letters_total", "channel", kChannel);
-    log::warn("webhook_dead_letter", {{"channel", kChannel}, {"error", dead_letter}});
+    // The channel only: the reason (kept in the inbox row) may quote the body.
+    log::warn("webhook_dead_letter", {{"channel", kChannel}});
   } else if (duplicate || outcome.duplicate) {
     app.metrics().count("webhook_duplicate_deliveries_total", "channel", kChannel);
   } else {

@@ -206,8 +206,11 @@ void OutboxDispatcher::settle(const storage::OutboxItem& item, const channels::S
                                                 : "failed";
   metrics_.count("outbox_results_total", "result", result);
   if (kind != Kind::accepted) {
+    // The platform's code only: its error text (kept in outbox.last_error and shown to the clerk) can
+    // quote the citizen's number or message, and a receiver's answer anything.
+    const std::string code = !outcome.error_code.empty() ? outcome.error_code : sender ? "none" : "not_connected";
     log::warn("outbox_not_sent", {{"outbox_id", item.id}, {"channel", item.channel}, {"result", result},
-                                  {"attempts", item.attempts}, {"error", error}});
+                                  {"attempts", item.attempts}, {"error_code", code}});
   }
 }
 

@@ -163,14 +163,23 @@ TEST_CASE("platform failures: retried with back-off until sent once; permanent e
   CHECK(wa.sql("SELECT attempts FROM outbox") == "4");
 
   const auto id = case_id(wa);
+  // Meta's error texts can quote the recipient and the message: the clerk sees them, the log does not.
   wa.platform.fail_next(1, anliegen::testing::FakeResponse{400, "application/json",
-      R"({"error":{"message":"(#131026) Message undeliverable","type":"OAuthException","code":131026,"fbtrace_id":"x"}})"}, "/");
-  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Antwort"})", wa.office);
+      R"({"error":{"message":"(#131026) Message undeliverable","type":"OAuthException","code":131026,)"
+      R"("error_data":{"details":"Empfänger 4915112345678: Antwort Zitrone"},"fbtrace_id":"x"}})"}, "/");
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Antwort Zitrone"})", wa.office);
   REQUIRE(reply.status == 202);
   const auto message_id = std::to_string(json::parse(reply.body).at("message_id").as_int64());
   REQUIRE(eventually([&] { return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message_id) == "failed"; }));
-  CHECK(wa.sql("SELECT delivery_error FROM messages WHERE id = " + message_id).find("131026") != std::string::npos);
+  const auto delivery_error = wa.sql("SELECT delivery_error FROM messages WHERE id = " + message_id);
+  CHECK(delivery_error.find("131026") != std::string::npos);
+  CHECK(delivery_error.find("Zitrone") != std::string::npos);
   CHECK(wa.graph->sent_messages().size() == 1);
+  const auto log = wa.gw->server->log();
+  CHECK(log.find(R"("event":"outbox_not_sent")") != std::string::npos);
+  CHECK(log.find(R"("error_code":"131026")") != std::string::npos);
+  CHECK(log.find("Zitrone") == std::string::npos);
+  CHECK(log.find("4915112345678") == std::string::npos);
 }
 
 TEST_CASE("a concern written in the hour opens the hour's Anliegen even after a message shortly before it") {

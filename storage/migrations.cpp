@@ -79,6 +79,10 @@ MigrationResult migrate(const std::string& dsn) {
       {
         pqxx::work w(conn);
         w.exec(kCreateTable);
+        // A binary older than the schema must not report success (or serve): it does not know what
+        // the newer migrations changed.
+        const int current = w.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
+        if (current > latest_schema_version()) throw StorageError(schema_mismatch(current));
         w.commit();
       }
       for (const auto& m : known_migrations()) {

@@ -14,6 +14,7 @@ struct MigrationResult {
   int version = 0;                   // schema version afterwards
 };
 
+// Throws StorageError when the database's schema is newer than this binary's.
 MigrationResult migrate(const std::string& dsn);
 // The highest version this binary knows.
 int latest_schema_version();

@@ -24,8 +24,8 @@ void register_health_routes(App& app) {
       problem_text = "database not reachable";
     }
     const int expected = storage::latest_schema_version();
-    // A newer schema is fine (rolling update: a newer instance migrated first); an older one is not.
-    if (problem_text.empty() && version < expected) {
+    // Older or newer: a newer one was migrated by a newer binary (an update), whose instances take over.
+    if (problem_text.empty() && version != expected) {
       problem_text = "schema version " + std::to_string(version) + ", expected " + std::to_string(expected);
     }
     if (!problem_text.empty()) {

@@ -55,6 +55,21 @@ TEST_CASE("readyz turns red while the database is away and green again by itself
   CHECK(server.terminate() == 0);
 }
 
+TEST_CASE("a schema newer than the binary: readyz 503, and migrate fails instead of reporting success") {
+  RunningGateway gw;
+  CHECK(gw.get("/readyz").status == 200);
+  const auto version = gw.db.scalar("SELECT max(version) + 1 FROM schema_migrations");
+  gw.db.scalar("INSERT INTO schema_migrations (version, name) VALUES (" + version + ", 'V" + version + "__future.sql')");
+  auto newer = gw.get("/readyz");
+  CHECK(newer.status == 503);
+  CHECK(newer.header("retry-after") == "5");
+  CHECK(std::string(parse(newer.body).at("reason").as_string()).find("schema version " + version) != std::string::npos);
+  auto migrate = run_anliegen({"migrate"}, {{"ANLIEGEN_DATABASE_URL", gw.db.dsn()}});
+  CHECK(migrate.status == 1);
+  CHECK(migrate.err.find("newer") != std::string::npos);
+  CHECK(migrate.out.find("schema version") == std::string::npos);
+}
+
 TEST_CASE("SIGTERM: stop accepting, exit 0") {
   RunningGateway gw;
   CHECK(gw.get("/healthz").status == 200);

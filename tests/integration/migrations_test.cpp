@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "storage/database.hpp"
+#include "storage/errors.hpp"
 #include "storage/migrations.hpp"
 #include "test_env.hpp"
 
@@ -39,6 +40,23 @@ TEST_CASE("current_schema_version reads 0 on an empty database") {
   int version = -1;
   conn->read([&](storage::Tx& tx) { version = storage::current_schema_version(tx); });
   CHECK(version == 0);
+}
+
+TEST_CASE("a binary older than the schema refuses to migrate it instead of reporting success") {
+  testing::TestDatabase db;
+  storage::migrate(db.dsn());
+  const auto newer = std::to_string(storage::latest_schema_version() + 1);
+  db.scalar("INSERT INTO schema_migrations (version, name) VALUES (" + newer + ", 'V" + newer + "__future.sql')");
+  std::string message;
+  try {
+    storage::migrate(db.dsn());
+  } catch (const storage::StorageError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("version " + newer) != std::string::npos);
+  CHECK(message.find("newer") != std::string::npos);
+  CHECK(storage::schema_mismatch(storage::latest_schema_version()).empty());
+  CHECK(storage::schema_mismatch(0).find("anliegen migrate") != std::string::npos);
 }
 
 TEST_CASE("concurrent migrations are serialised by the advisory lock") {

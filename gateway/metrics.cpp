@@ -41,6 +41,16 @@ void Metrics::count(const std::string& name, const std::string& label, const std
   counters_[{name, label, value}] += by;
 }
 
+void Metrics::declare(const std::string& name, const std::string& label, const std::string& value) {
+  std::lock_guard lock(mutex_);
+  counters_.try_emplace({name, label, value}, 0);
+}
+
+void Metrics::declare_signature_failures(const std::string& channel) {
+  std::lock_guard lock(mutex_);
+  signature_failures_.try_emplace(channel, 0);
+}
+
 void Metrics::gauge(std::string name, std::string help, std::function<double()> read) {
   std::lock_guard lock(mutex_);
   gauges_.push_back({std::move(name), std::move(help), std::move(read)});

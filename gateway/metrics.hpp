@@ -20,6 +20,9 @@ class Metrics {
   void count_signature_failure(const std::string& channel);
   // Counts anything else by name and one label, e.g. ("webhook_deliveries_total", "channel", "whatsapp").
   void count(const std::string& name, const std::string& label, const std::string& value, std::int64_t by = 1);
+  // Shows a counter at 0 until it counts, so that alerts on increase() see its first event after a start.
+  void declare(const std::string& name, const std::string& label, const std::string& value);
+  void declare_signature_failures(const std::string& channel);
 
   // A gauge whose value is read when /metrics is scraped.
   void gauge(std::string name, std::string help, std::function<double()> read);

@@ -81,6 +81,10 @@ void register_holdieob_webhook(App& app) {
   env.rules = [&app](storage::Tx& tx) { return app.rules().current(tx); };
   env.support_threshold = app.settings().holdieob.support_threshold;
   auto shared = std::make_shared<const InvitationEnvironment>(std::move(env));
+  app.metrics().declare_signature_failures(std::string(kChannel));
+  for (const char* name : {"webhook_messages_total", "webhook_dead_letters_total", "webhook_duplicate_deliveries_total"}) {
+    app.metrics().declare(name, "channel", std::string(kChannel));
+  }
   app.router().add(http::verb::post, "/webhooks/holdieob",
                    [&app, shared](RequestContext& ctx) { return handle_post(app, *shared, ctx); });
 }

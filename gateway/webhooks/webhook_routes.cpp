@@ -110,6 +110,12 @@ channels::RawRequest raw_request(const Request& request) {
 
 void register_webhook_routes(App& app, WebhookWiring wiring) {
   auto w = std::make_shared<const WebhookWiring>(std::move(wiring));
+  const std::string channel(domain::to_string(w->channel));
+  app.metrics().declare_signature_failures(channel);
+  for (const char* name : {"webhook_messages_total", "webhook_dead_letters_total", "webhook_duplicate_deliveries_total",
+                           "webhook_duplicate_events_total", "webhook_receipts_total", "webhook_platform_errors_total"}) {
+    app.metrics().declare(name, "channel", channel);
+  }
   const std::string path = "/webhooks/" + std::string(domain::to_string(w->channel));
   app.router().add(http::verb::get, path, [w](RequestContext& ctx) { return handle_get(*w, ctx); });
   app.router().add(http::verb::post, path, [&app, w](RequestContext& ctx) { return handle_post(app, *w, ctx); });

@@ -107,7 +107,10 @@ MediaFetcherOptions media_fetcher_options(const Settings& settings, const Enviro
 }
 
 MediaFetcher::MediaFetcher(DbPool& db, MediaFetcherOptions options, Metrics* metrics)
-    : db_(db), options_(std::move(options)), metrics_(metrics) {}
+    : db_(db), options_(std::move(options)), metrics_(metrics) {
+  if (!metrics_) return;
+  for (const char* result : {"stored", "retry", "failed"}) metrics_->declare("media_downloads_total", "result", result);
+}
 
 MediaFetcher::~MediaFetcher() { stop(); }
 

@@ -12,7 +12,9 @@
 namespace anliegen::gateway {
 
 OutboxDispatcher::OutboxDispatcher(DbPool& db, Metrics& metrics, OutboxOptions options)
-    : db_(db), metrics_(metrics), options_(std::move(options)) {}
+    : db_(db), metrics_(metrics), options_(std::move(options)) {
+  for (const char* result : {"sent", "retry", "failed", "held"}) metrics_.declare("outbox_results_total", "result", result);
+}
 
 OutboxDispatcher::~OutboxDispatcher() { stop(); }
 

@@ -28,6 +28,13 @@ TEST_CASE("healthz, readyz and metrics") {
   const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 16);
   CHECK(metrics.body.find("anliegen_db_pool_connections " + std::to_string(cores) + "\n") != std::string::npos);
   CHECK(metrics.body.find("anliegen_db_pool_in_use") != std::string::npos);
+  // Counters that alerts watch are there at 0 from the start (increase() needs a first sample).
+  for (const char* line : {"anliegen_outbox_results_total{result=\"sent\"} 0\n", "anliegen_outbox_results_total{result=\"failed\"} 0\n",
+                           "anliegen_outbox_results_total{result=\"retry\"} 0\n", "anliegen_outbox_results_total{result=\"held\"} 0\n",
+                           "anliegen_media_downloads_total{result=\"failed\"} 0\n"}) {
+    CAPTURE(line);
+    CHECK(metrics.body.find(line) != std::string::npos);
+  }
 }
 
 TEST_CASE("readyz turns red while the database is away and green again by itself") {

@@ -25,6 +25,14 @@ TEST_CASE("the subscription handshake answers the challenge exactly, and 403 on 
 
 TEST_CASE("forged or missing signatures: 401, nothing stored, counted") {
   WhatsAppGateway wa;
+  // The channel's counters are there at 0 before anything counts (alerts on increase() see the first).
+  const auto fresh = wa.gw->get("/metrics").body;
+  for (const char* name : {"webhook_signature_failures_total", "webhook_messages_total", "webhook_dead_letters_total",
+                           "webhook_duplicate_deliveries_total", "webhook_duplicate_events_total",
+                           "webhook_receipts_total", "webhook_platform_errors_total"}) {
+    CAPTURE(name);
+    CHECK(fresh.find("anliegen_" + std::string(name) + "{channel=\"whatsapp\"} 0\n") != std::string::npos);
+  }
   const auto body = wa_delivery({wa_text("wamid.F1", "Hallo", unix_now())});
   CHECK(post_webhook(wa.port(), body, false).status == 401);
   auto forged = http_request(wa.port(), "POST", "/webhooks/whatsapp", body,

@@ -29,11 +29,32 @@ void OutboxDispatcher::start() {
   for (int index = 0; index < count; ++index) {
     threads_.emplace_back([this, index, count] { run({index, count}); });
   }
+  threads_.emplace_back([this] { refresh_depth(); });
+}
+
+std::optional<std::int64_t> OutboxDispatcher::depth() const {
+  const auto d = depth_.load();
+  return d < 0 ? std::nullopt : std::optional<std::int64_t>(d);
+}
+
+void OutboxDispatcher::refresh_depth() {
+  while (!stopping_) {
+    const auto seen = stop_wake_.ticket();
+    try {
+      std::int64_t depth = 0;
+      db_.run_blocking([&](storage::Connection& c) { c.read([&](storage::Tx& tx) { depth = storage::outbox_depth(tx); }); });
+      depth_ = depth;
+    } catch (const std::exception&) {
+      depth_ = -1;  // the gauge is left out until the database answers again
+    }
+    stop_wake_.wait(seen, options_.depth_refresh, stopping_);
+  }
 }
 
 void OutboxDispatcher::stop() {
   stopping_ = true;
   notify();
+  stop_wake_.notify();
   for (auto& thread : threads_) {
     if (thread.joinable()) thread.join();
   }

@@ -60,6 +60,7 @@ struct OutboxOptions {
   std::chrono::milliseconds claim_interval{50};  // a worker claims at most this often
   int stale_sending_seconds = 300;
   int workers = 4;  // threads sending at the same time, each for its partition of the citizens; 0: none
+  std::chrono::milliseconds depth_refresh{std::chrono::seconds(10)};  // how often outbox_depth() is read
   std::string worker_id = "anliegen";
   storage::RetentionPolicy retention;  // closed Anliegen anonymised by the hourly housekeeping
 };
@@ -72,9 +73,14 @@ class OutboxDispatcher {
   void start();
   void stop();
   void notify();  // something was queued: look now
+  // The number of rows waiting (storage::outbox_depth) as read last by a background thread every
+  // OutboxOptions::depth_refresh, also with no workers; nullopt before the first read and while the
+  // database does not answer. For /metrics, which must never wait for the database.
+  std::optional<std::int64_t> depth() const;
 
  private:
   void run(storage::OutboxPartition partition);
+  void refresh_depth();
   void housekeeping(std::chrono::steady_clock::time_point& last_sweep,
                     std::chrono::steady_clock::time_point& last_purge);
   bool anonymise_expired();
@@ -88,9 +94,11 @@ class OutboxDispatcher {
   OutboxOptions options_;
   std::map<std::string, std::shared_ptr<OutboxSender>> senders_;
   WakeSignal wake_;
+  WakeSignal stop_wake_;  // the depth thread's: notified only by stop()
   bool retention_due_ = false;  // worker 0 only
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
+  std::atomic<std::int64_t> depth_{-1};  // -1: unknown
 };
 
 }  // namespace anliegen::gateway

@@ -81,6 +81,8 @@ ChannelWorkers wire_channels(App& app) {
     wiring.channel = domain::Channel::whatsapp;
     wiring.adapter = adapter;
     wiring.environment = ingest_environment(app, wa.thread_window_hours);
+    wiring.environment.reply_template = wa.reply_template;
+    wiring.environment.template_language = wa.template_language;
     wiring.on_outbox = [dispatcher] { dispatcher->notify(); };
     wiring.on_media = [&app] { app.notify_media(); };
     register_webhook_routes(app, std::move(wiring));

@@ -45,6 +45,23 @@ void fail_held_behind_template(Tx& tx, const OutboxItem& template_row, const std
   }
 }
 
+// The approved template that re-opens the conversation of the outbox row's citizen (the Anliegen's
+// reference as its parameter, to the row's recipient), unless one is already waiting to be sent.
+void queue_reopening_template(Tx& tx, std::int64_t outbox_id, const std::string& template_name,
+                              const std::string& language) {
+  detail::exec_prepared(tx, R"sql(
+    INSERT INTO outbox (channel, kind, payload, state, anliegen_id, citizen_id)
+    SELECT o.channel, 'template',
+           jsonb_build_object('template', $2::text, 'language', $3::text,
+                              'params', jsonb_build_array(a.reference), 'target', o.payload -> 'target'),
+           'pending', o.anliegen_id, o.citizen_id
+    FROM outbox o JOIN anliegen a ON a.id = o.anliegen_id
+    WHERE o.id = $1 AND NOT EXISTS (
+      SELECT 1 FROM outbox t WHERE t.citizen_id = o.citizen_id AND t.channel = o.channel
+                               AND t.kind = 'template' AND t.state IN ('pending', 'sending')))sql",
+                        outbox_id, template_name, language);
+}
+
 }  // namespace
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
@@ -138,17 +155,27 @@ bool outbox_hold_for_template(Tx& tx, const OutboxItem& item, const std::string&
                          .empty();
   if (!ours) return false;
   set_message_state(tx, item, "held", "");
-  detail::exec_prepared(tx, R"sql(
-    INSERT INTO outbox (channel, kind, payload, state, anliegen_id, citizen_id)
-    SELECT o.channel, 'template',
-           jsonb_build_object('template', $2::text, 'language', $3::text,
-                              'params', jsonb_build_array(a.reference), 'target', o.payload -> 'target'),
-           'pending', o.anliegen_id, o.citizen_id
-    FROM outbox o JOIN anliegen a ON a.id = o.anliegen_id
-    WHERE o.id = $1 AND NOT EXISTS (
-      SELECT 1 FROM outbox t WHERE t.citizen_id = o.citizen_id AND t.channel = o.channel
-                               AND t.kind = 'template' AND t.state IN ('pending', 'sending')))sql",
-                        item.id, template_name, language);
+  queue_reopening_template(tx, item.id, template_name, language);
+  return true;
+}
+
+bool outbox_hold_after_receipt(Tx& tx, domain::Channel channel, const std::string& external_id,
+                               const std::string& template_name, const std::string& language) {
+  const auto held = detail::exec_prepared(tx, R"sql(
+    UPDATE outbox o SET state = 'held', locked_by = '', locked_at = NULL,
+           last_error = '131047: window closed, waiting for the template', updated_at = now()
+    FROM messages m
+    WHERE m.channel = $1 AND m.direction = 'outbound' AND m.external_id = $2 AND NOT ('auto_reply' = ANY (m.flags))
+      AND o.message_id = m.id AND o.kind = 'reply' AND o.state = 'done'
+    RETURNING o.id, m.id)sql",
+                                          std::string(domain::to_string(channel)), external_id);
+  if (held.empty()) return false;
+  // Receipts still coming for the old platform id no longer concern the message.
+  detail::exec_prepared(tx,
+                        "UPDATE messages SET delivery_status = 'held', delivery_error = '', external_id = NULL, "
+                        "delivery_updated_at = now() WHERE id = $1",
+                        held[0][1].as<std::int64_t>());
+  queue_reopening_template(tx, held[0][0].as<std::int64_t>(), template_name, language);
   return true;
 }
 

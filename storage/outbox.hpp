@@ -64,6 +64,12 @@ void outbox_failed(Tx& tx, const OutboxItem& item, const std::string& error);
 // false otherwise, and nothing is changed.
 bool outbox_hold_for_template(Tx& tx, const OutboxItem& item, const std::string& template_name,
                               const std::string& language);
+// The same for a clerk's reply the platform accepted and later reported undeliverable because the
+// window had closed (WhatsApp 131047 in a status webhook): its sent row is held again (the message
+// loses the platform id it had) and the template queued. False, and nothing changed, for an automatic
+// answer or a message that is not a sent reply.
+bool outbox_hold_after_receipt(Tx& tx, domain::Channel channel, const std::string& external_id,
+                               const std::string& template_name, const std::string& language);
 // Rows claimed longer ago than `stale_seconds` (their worker died mid-send) are marked failed with
 // an explanation: we cannot know whether the platform got them, and must never send twice.
 int fail_stale_sending(Tx& tx, int stale_seconds);

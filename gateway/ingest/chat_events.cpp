@@ -78,11 +78,19 @@ void on_reaction(storage::Tx& tx, Channel channel, const channels::Reaction& r, 
                         json::serialize(json::object{{"message_id", found->second.value}, {"emoji", r.emoji}}));
 }
 
-void on_status(storage::Tx& tx, Channel channel, const channels::DeliveryStatus& s, IngestSummary& summary) {
+void on_status(storage::Tx& tx, Channel channel, const channels::DeliveryStatus& s, const IngestEnvironment& env,
+               IngestSummary& summary) {
   if (!claim(tx, channel, "status:" + s.dedupe_key, summary)) return;
   const std::string error = s.error_code.empty() ? s.error_text : s.error_code + " " + s.error_text;
-  storage::apply_receipt(tx, channel, s.message_id, s.status, s.at, error);
+  const bool applied = storage::apply_receipt(tx, channel, s.message_id, s.status, s.at, error);
   ++summary.receipts;
+  // Meta took the reply but could not deliver it: the window had closed (trap 17). With a template the
+  // reply waits behind it, as if the window had been closed when the clerk wrote.
+  if (applied && channel == Channel::whatsapp && s.status == "failed" && s.error_code == "131047" &&
+      !env.reply_template.empty() &&
+      storage::outbox_hold_after_receipt(tx, channel, s.message_id, env.reply_template, env.template_language)) {
+    summary.outbox_written = true;
+  }
 }
 
 void on_fixed_answer(storage::Tx& tx, Channel channel, const channels::FixedAnswer& f, const IngestEnvironment& env,
@@ -182,7 +190,7 @@ void apply_other_events(storage::Tx& tx, const Delivery& d) {
           } else if constexpr (std::is_same_v<T, channels::Reaction>) {
             on_reaction(tx, d.channel, e, *d.env, summary);
           } else if constexpr (std::is_same_v<T, channels::DeliveryStatus>) {
-            on_status(tx, d.channel, e, summary);
+            on_status(tx, d.channel, e, *d.env, summary);
           } else if constexpr (std::is_same_v<T, channels::CallAttempt>) {
             on_call(tx, d.channel, e, *d.env, summary);
           } else if constexpr (std::is_same_v<T, channels::FixedAnswer>) {

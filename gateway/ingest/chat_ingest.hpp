@@ -28,6 +28,9 @@ struct IngestEnvironment {
   std::function<std::shared_ptr<const domain::RuleSet>(storage::Tx&)> rules;
   int thread_window_hours = 24;
   int auto_reply_interval_hours = 12;
+  // WhatsApp: the approved template that re-opens a closed window (WHATSAPP_REPLY_TEMPLATE); empty: none.
+  std::string reply_template;
+  std::string template_language;
 };
 
 struct IngestSummary {

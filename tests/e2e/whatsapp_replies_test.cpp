@@ -284,6 +284,41 @@ TEST_CASE("a reply refused with 131047 (the window closed before it was sent) is
   CHECK(sent == 1);
 }
 
+TEST_CASE("a reply Meta took but reports undeliverable with 131047 is held behind the template and sent again") {
+  WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "anliegen_antwort"}});
+  CHECK(wa.send(wa_delivery({wa_text("wamid.K1", "Baum umgestürzt", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));  // the automatic answer
+  const auto id = case_id(wa);
+  auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", R"({"text":"Wir kommen"})", wa.office);
+  REQUIRE_MESSAGE(reply.status == 202, reply.body);
+  const auto message = std::to_string(json::parse(reply.body).at("message_id").as_int64());
+  REQUIRE(eventually([&] { return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "accepted"; }));
+  const auto first_wamid = wa.sql("SELECT external_id FROM messages WHERE id = " + message);
+  const auto auto_wamid = wa.sql("SELECT external_id FROM messages WHERE 'auto_reply' = ANY (flags)");
+  const auto before = wa.graph->sent_messages().size();
+  auto failed = [&](const std::string& wamid) {
+    json::object error{{"code", 131047}, {"title", "Re-engagement message"}, {"message", "Re-engagement message"}};
+    return json::object{{"id", wamid}, {"status", "failed"}, {"timestamp", std::to_string(unix_now())},
+                        {"recipient_id", "4915112345678"}, {"errors", json::array{error}}};
+  };
+  CHECK(wa.send(wa_statuses({failed(first_wamid), failed(auto_wamid)})).status == 200);
+  CHECK(wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "held");
+  CHECK(wa.sql("SELECT delivery_status FROM messages WHERE 'auto_reply' = ANY (flags)") == "failed");  // not worth a template
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= before + 1; }));
+  CHECK(last_sent_body(*wa.graph).at("type") == "template");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(wa.graph->sent_messages().size() == before + 1);
+  // A retried status delivery changes nothing; the citizen's answer releases the reply.
+  CHECK(wa.send(wa_statuses({failed(first_wamid)})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM outbox WHERE kind = 'template'") == "1");
+  CHECK(wa.send(wa_delivery({wa_text("wamid.K2", "Ja?", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "accepted"; }));
+  CHECK(wa.sql("SELECT external_id <> '" + first_wamid + "' FROM messages WHERE id = " + message) == "t");
+  int sent = 0;
+  for (const auto& m : wa.graph->sent_messages()) sent += m.body.find("Wir kommen") != std::string::npos;
+  CHECK(sent == 2);
+}
+
 TEST_CASE("replies on channels without a way back are recorded as not_deliverable") {
   WhatsAppGateway wa;
   auto created = wa.gw->send_json("POST", "/api/v1/cases", R"({"channel":"letter","text":"Brief"})", wa.office);

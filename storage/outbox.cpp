@@ -107,7 +107,10 @@ bool outbox_take(Tx& tx, const OutboxItem& item) {
 }
 
 void outbox_done(Tx& tx, const OutboxItem& item, const std::string& platform_message_id) {
-  detail::exec_prepared(tx, "UPDATE outbox SET state = 'done', last_error = '', updated_at = now() WHERE id = $1", item.id);
+  detail::exec_prepared(tx,
+                        "UPDATE outbox SET state = 'done', last_error = '', updated_at = now(), "
+                        "platform_message_id = CASE WHEN kind = 'template' THEN NULLIF($2, '') END WHERE id = $1",
+                        item.id, platform_message_id);
   if (!item.message) return;
   const auto channel = domain::parse_channel(item.channel);
   // Receipts for this id that a concurrent webhook is parking wait for this transaction, or were
@@ -156,6 +159,24 @@ bool outbox_hold_for_template(Tx& tx, const OutboxItem& item, const std::string&
   if (!ours) return false;
   set_message_state(tx, item, "held", "");
   queue_reopening_template(tx, item.id, template_name, language);
+  return true;
+}
+
+bool apply_template_receipt(Tx& tx, domain::Channel channel, const std::string& external_id, const std::string& status,
+                            const std::string& error) {
+  const auto rows = detail::exec_prepared(
+      tx,
+      "SELECT id, state FROM outbox WHERE channel = $1 AND platform_message_id = $2 AND kind = 'template' FOR UPDATE",
+      std::string(domain::to_string(channel)), external_id);
+  if (rows.empty()) return false;
+  if (status != "failed" || rows[0][1].as<std::string>() != "done") return true;
+  OutboxItem row;
+  row.id = rows[0][0].as<std::int64_t>();
+  row.channel = std::string(domain::to_string(channel));
+  row.kind = "template";
+  detail::exec_prepared(tx, "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = now() WHERE id = $1",
+                        row.id, error);
+  fail_held_behind_template(tx, row, error);
   return true;
 }
 

@@ -70,6 +70,10 @@ bool outbox_hold_for_template(Tx& tx, const OutboxItem& item, const std::string&
 // answer or a message that is not a sent reply.
 bool outbox_hold_after_receipt(Tx& tx, domain::Channel channel, const std::string& external_id,
                                const std::string& template_name, const std::string& language);
+// A receipt for a template the outbox sent (by the platform id it got back): true if `external_id` is
+// one. A `failed` one fails the template and the replies held behind it, with the platform's reason.
+bool apply_template_receipt(Tx& tx, domain::Channel channel, const std::string& external_id, const std::string& status,
+                            const std::string& error);
 // Rows claimed longer ago than `stale_seconds` (their worker died mid-send) are marked failed with
 // an explanation: we cannot know whether the platform got them, and must never send twice.
 int fail_stale_sending(Tx& tx, int stale_seconds);

@@ -82,8 +82,13 @@ void on_status(storage::Tx& tx, Channel channel, const channels::DeliveryStatus&
                IngestSummary& summary) {
   if (!claim(tx, channel, "status:" + s.dedupe_key, summary)) return;
   const std::string error = s.error_code.empty() ? s.error_text : s.error_code + " " + s.error_text;
-  const bool applied = storage::apply_receipt(tx, channel, s.message_id, s.status, s.at, error);
   ++summary.receipts;
+  // A template that re-opens a WhatsApp window has no message of its own: a failure reaches the
+  // replies waiting behind it.
+  if (channel == Channel::whatsapp && storage::apply_template_receipt(tx, channel, s.message_id, s.status, error)) {
+    return;
+  }
+  const bool applied = storage::apply_receipt(tx, channel, s.message_id, s.status, s.at, error);
   // Meta took the reply but could not deliver it: the window had closed (trap 17). With a template the
   // reply waits behind it, as if the window had been closed when the clerk wrote.
   if (applied && channel == Channel::whatsapp && s.status == "failed" && s.error_code == "131047" &&

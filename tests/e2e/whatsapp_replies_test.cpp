@@ -255,6 +255,29 @@ TEST_CASE("a template Meta refuses fails the reply held behind it, with a reason
   for (const auto& m : wa.graph->sent_messages()) CHECK(m.body.find("Die Antwort") == std::string::npos);
 }
 
+TEST_CASE("a template Meta took but reports failed later fails the reply held behind it; its receipts are not parked") {
+  WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "anliegen_antwort"}});
+  const auto message = held_reply(wa, "wamid.U1").second;
+  REQUIRE(eventually([&] { return wa.sql("SELECT count(*) FROM outbox WHERE kind = 'template' AND state = 'done'") == "1"; }));
+  const auto template_wamid = wa.sql("SELECT platform_message_id FROM outbox WHERE kind = 'template'");
+  CHECK(template_wamid.rfind("wamid.FAKE-", 0) == 0);
+  const auto ts = std::to_string(unix_now());
+  auto status = [&](const char* s) {
+    return json::object{{"id", template_wamid}, {"status", s}, {"timestamp", ts}, {"recipient_id", "4915112345678"}};
+  };
+  CHECK(wa.send(wa_statuses({status("sent")})).status == 200);
+  CHECK(wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "held");
+  auto failed = status("failed");
+  failed["errors"] = json::array{json::object{{"code", 131049}, {"title", "This message was not delivered to maintain healthy ecosystem engagement."}}};
+  CHECK(wa.send(wa_statuses({failed})).status == 200);
+  CHECK(wa.sql("SELECT state FROM outbox WHERE kind = 'template'") == "failed");
+  CHECK(wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "failed");
+  const auto error = wa.sql("SELECT delivery_error FROM messages WHERE id = " + message);
+  CHECK(error.find("Vorlage") != std::string::npos);
+  CHECK(error.find("131049") != std::string::npos);
+  CHECK(wa.sql("SELECT count(*) FROM pending_receipts") == "0");
+}
+
 TEST_CASE("a reply refused with 131047 (the window closed before it was sent) is held behind the template") {
   WhatsAppGateway wa(std::map<std::string, std::string>{{"WHATSAPP_REPLY_TEMPLATE", "anliegen_antwort"}});
   CHECK(wa.send(wa_delivery({wa_text("wamid.L1", "Laterne defekt", unix_now())})).status == 200);

@@ -113,6 +113,14 @@ void anonymise(pqxx::transaction_base& t, const std::string& ids, const std::str
       "WHERE anliegen_id = ANY($1::bigint[])",
       ids);
   s.outbox += t.exec_params(std::string(kEmptyOutbox) + "anliegen_id = ANY($1::bigint[])", ids).affected_rows();
+  // A clerk's reason for forwarding is free text and may repeat what the citizen wrote; the trail keeps
+  // who forwarded from which unit to which.
+  t.exec_params("UPDATE audit_events SET data = data - 'reason' WHERE anliegen_id = ANY($1::bigint[]) AND data ? 'reason'",
+                ids);
+  t.exec_params(
+      "UPDATE routing_decisions SET reason = split_part(reason, ': ', 1) "
+      "WHERE anliegen_id = ANY($1::bigint[]) AND reason LIKE 'forwarded %: %'",
+      ids);
   t.exec_params(
       "INSERT INTO audit_events (anliegen_id, actor, type, data) SELECT unnest($1::bigint[]), $2, $3, '{}'", ids,
       actor, event);

@@ -33,6 +33,12 @@ TEST_CASE("a citizen is found, exported with everything stored about them, and e
               .status == 200);
   REQUIRE(eventually([&] { return wa.sql("SELECT count(*) FROM attachments WHERE state = 'stored'") == "1"; }));
   const auto erika = wa.sql("SELECT id FROM citizens WHERE external_id = 'DE.1001'");
+  // A clerk forwards it with a reason that repeats the citizen's address.
+  const auto erikas_case = wa.sql("SELECT id FROM anliegen WHERE citizen_id = " + erika);
+  REQUIRE(wa.gw->send_json("PATCH", "/api/v1/cases/" + erikas_case,
+                           R"({"unit":"tiefbau","reason":"Frau Musterfrau, Bismarckstraße 5, Sperrmüll am Gehweg"})",
+                           wa.office)
+              .status == 200);
   const auto statistics = "SELECT string_agg(status || ' ' || unit_code || ' ' || channel, ',' ORDER BY id) FROM anliegen";
   const auto before = wa.sql(statistics);
 
@@ -75,6 +81,14 @@ TEST_CASE("a citizen is found, exported with everything stored about them, and e
   CHECK(wa.sql("SELECT count(*) FROM inbox WHERE position('4915112345678' IN convert_from(body, 'UTF8')) > 0") == "0");
   CHECK(wa.sql("SELECT count(*) FROM outbox WHERE payload::text LIKE '%4915112345678%'") == "0");
   CHECK(wa.sql("SELECT actor FROM audit_events WHERE type = 'erased'") == "cli:Datenschutz");
+  CHECK(wa.sql("SELECT count(*) FROM audit_events WHERE data::text LIKE '%Bismarck%'") == "0");
+  CHECK(wa.sql("SELECT count(*) FROM routing_decisions WHERE reason LIKE '%Bismarck%'") == "0");
+  const auto forwarding = wa.sql("SELECT reason FROM routing_decisions WHERE anliegen_id = " + erikas_case +
+                                 " ORDER BY id DESC LIMIT 1");
+  CHECK(forwarding.starts_with("forwarded "));
+  CHECK(forwarding.find("→ tiefbau by ") != std::string::npos);
+  CHECK(forwarding.find(": ") == std::string::npos);
+  CHECK(wa.sql("SELECT data->'unit'->>'new' FROM audit_events WHERE type = 'forwarded'") == "tiefbau");
   // The statistics stay, and Max's data is untouched.
   CHECK(wa.sql(statistics) == before);
   CHECK(wa.sql("SELECT count(*) FROM messages WHERE text LIKE '%Rheinallee%'") == "1");

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "gateway/api/api_helpers.hpp"
+#include "gateway/cli_options.hpp"
 #include "gateway/reports/weekly.hpp"
 #include "gateway/retention.hpp"
 #include "gateway/settings.hpp"
@@ -29,28 +30,6 @@ constexpr const char* kCitizenUsage = R"(Usage:
 int citizen_usage(const std::string& message) {
   std::cerr << "anliegen: " << message << "\n\n" << kCitizenUsage;
   return 2;
-}
-
-// "--name value" pairs and bare flags after the subcommand; false on an unknown or incomplete option.
-bool read_options(const std::vector<std::string>& args, const std::map<std::string, bool>& known,
-                  std::map<std::string, std::string>& out, std::string& error) {
-  for (std::size_t i = 2; i < args.size(); ++i) {
-    const auto option = known.find(args[i]);
-    if (option == known.end()) {
-      error = "unknown argument '" + args[i] + "' for citizen " + args[1];
-      return false;
-    }
-    if (!option->second) {
-      out[args[i]] = "yes";
-    } else if (i + 1 >= args.size() || args[i + 1].empty()) {
-      error = args[i] + " needs a value";
-      return false;
-    } else {
-      out[args[i]] = args[i + 1];
-      ++i;
-    }
-  }
-  return true;
 }
 
 std::optional<std::int64_t> citizen_id(const std::map<std::string, std::string>& options) {

@@ -6,6 +6,7 @@
 #include "gateway/api/api_helpers.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/citizen_cli.hpp"
+#include "gateway/outbox_cli.hpp"
 #include "gateway/reports/weekly.hpp"
 #include "gateway/settings.hpp"
 #include "storage/errors.hpp"
@@ -42,6 +43,9 @@ Usage:
   anliegen citizen retention [--apply]
                                       closed Anliegen past the retention period, per channel; --apply
                                       anonymises them now (otherwise the gateway does, hourly)
+  anliegen outbox resend --since TIME [--channel CHANNEL] [--yes]
+                                      replies that failed since TIME (e.g. while an access token had
+                                      expired); --yes queues them again
   anliegen --help | --version
 
 Environment:
@@ -225,6 +229,7 @@ int run_cli(const std::vector<std::string>& args) {
     if (cmd == "token") return token_command(args);
     if (cmd == "report") return report_command(args);
     if (cmd == "citizen") return citizen_command(args);
+    if (cmd == "outbox") return outbox_command(args);
     return usage_error("unknown command '" + cmd + "'");
   } catch (const SettingsError& e) {
     std::cerr << "anliegen: configuration error: " << e.what() << "\n";

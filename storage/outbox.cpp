@@ -62,7 +62,43 @@ void queue_reopening_template(Tx& tx, std::int64_t outbox_id, const std::string&
                         outbox_id, template_name, language);
 }
 
+// The rows resend_failed takes ($1 since, $2 channel or '').
+constexpr const char* kResendable = R"sql(
+  FROM outbox o LEFT JOIN messages m ON m.id = o.message_id
+  WHERE o.state = 'failed' AND o.updated_at >= $1::timestamptz AND ($2 = '' OR o.channel = $2)
+    AND o.kind <> 'template' AND o.payload <> '{}'
+    AND o.last_error NOT LIKE 'interrupted while sending%'
+    AND (m.id IS NULL OR NOT ('auto_reply' = ANY (m.flags))))sql";
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::int64_t>> count_resendable(Tx& tx, domain::Timestamp since,
+                                                                    const std::string& channel) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& r : detail::exec_prepared(
+           tx, std::string("SELECT o.channel, count(*)") + kResendable + " GROUP BY o.channel ORDER BY o.channel",
+           detail::timestamp_param(since), channel)) {
+    out.emplace_back(r[0].as<std::string>(), r[1].as<std::int64_t>());
+  }
+  return out;
+}
+
+std::int64_t resend_failed(Tx& tx, domain::Timestamp since, const std::string& channel) {
+  const auto rows = detail::exec_prepared(tx,
+                                          std::string("WITH due AS (SELECT o.id") + kResendable + R"sql( FOR UPDATE OF o)
+    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), last_error = '', locked_by = '',
+                      locked_at = NULL, updated_at = now()
+    FROM due WHERE outbox.id = due.id RETURNING outbox.message_id)sql",
+                                          detail::timestamp_param(since), channel);
+  for (const auto& r : rows) {
+    if (r[0].is_null()) continue;
+    detail::exec_prepared(tx,
+                          "UPDATE messages SET delivery_status = 'queued', delivery_error = '', "
+                          "delivery_updated_at = now() WHERE id = $1 AND delivery_status = 'failed'",
+                          r[0].as<std::int64_t>());
+  }
+  return static_cast<std::int64_t>(rows.size());
+}
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
   return detail::exec_prepared1(tx, 

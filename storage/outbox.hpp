@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/model.hpp"
@@ -74,6 +75,15 @@ bool outbox_hold_after_receipt(Tx& tx, domain::Channel channel, const std::strin
 // one. A `failed` one fails the template and the replies held behind it, with the platform's reason.
 bool apply_template_receipt(Tx& tx, domain::Channel channel, const std::string& external_id, const std::string& status,
                             const std::string& error);
+// Failed outgoing messages since `since` (by when they failed), optionally of one channel, that may be
+// sent again: clerks' replies and callbacks whose payload is kept — not automatic answers (late), not
+// templates (a reply sent again asks for its own), not rows whose delivery is unknown (interrupted
+// while sending: the platform may have them), not erased ones. Counted per channel.
+std::vector<std::pair<std::string, std::int64_t>> count_resendable(Tx& tx, domain::Timestamp since,
+                                                                    const std::string& channel);
+// Queues those rows again (state pending, attempts 0, due now; their messages back to `queued`).
+// Returns how many.
+std::int64_t resend_failed(Tx& tx, domain::Timestamp since, const std::string& channel);
 // Rows claimed longer ago than `stale_seconds` (their worker died mid-send) are marked failed with
 // an explanation: we cannot know whether the platform got them, and must never send twice.
 int fail_stale_sending(Tx& tx, int stale_seconds);

@@ -7,13 +7,6 @@
 using namespace anliegen::testing;
 namespace json = boost::json;
 
-namespace {
-
-std::map<std::string, std::string> db_env(const WhatsAppGateway& wa) {
-  return {{"ANLIEGEN_DATABASE_URL", wa.gw->db.dsn()}};
-}
-
-}  // namespace
 
 TEST_CASE("a citizen is found, exported with everything stored about them, and erased; the statistics stay") {
   WhatsAppGateway wa;

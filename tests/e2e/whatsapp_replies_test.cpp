@@ -342,6 +342,43 @@ TEST_CASE("a reply Meta took but reports undeliverable with 131047 is held behin
   CHECK(sent == 2);
 }
 
+TEST_CASE("replies that failed while the access token was revoked are queued again by 'anliegen outbox resend'") {
+  WhatsAppGateway wa;
+  CHECK(wa.send(wa_delivery({wa_text("wamid.V1", "Ampel defekt", unix_now())})).status == 200);
+  REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= 1; }));  // the automatic answer
+  const auto since = anliegen::domain::format_utc(anliegen::domain::from_unix_ms((unix_now() - 5) * 1000));
+  const anliegen::testing::FakeResponse revoked{401, "application/json",
+      R"({"error":{"message":"Error validating access token","type":"OAuthException","code":190}})"};
+  wa.platform.fail_next(2, revoked, "/");
+  const auto id = case_id(wa);
+  std::vector<std::string> replies;
+  for (const char* text : {"Erste Antwort", "Zweite Antwort"}) {
+    auto reply = wa.gw->send_json("POST", "/api/v1/cases/" + id + "/replies", std::string(R"({"text":")") + text + R"("})",
+                                  wa.office);
+    REQUIRE(reply.status == 202);
+    replies.push_back(std::to_string(json::parse(reply.body).at("message_id").as_int64()));
+  }
+  const auto states = "SELECT string_agg(delivery_status, ',' ORDER BY id) FROM messages WHERE id IN (" + replies[0] +
+                      "," + replies[1] + ")";
+  REQUIRE(eventually([&] { return wa.sql(states) == "failed,failed"; }));
+
+  const auto listed = run_anliegen({"outbox", "resend", "--since", since}, db_env(wa));
+  CHECK(listed.status == 0);
+  CHECK(listed.out == "channel\tfailed\nwhatsapp\t2\n");
+  CHECK(wa.sql(states) == "failed,failed");  // without --yes nothing changes
+  CHECK(run_anliegen({"outbox", "resend", "--since", "gestern"}, db_env(wa)).status == 2);
+  CHECK(run_anliegen({"outbox", "resend", "--since", since, "--channel", "telegram"}, db_env(wa)).status == 2);
+
+  const auto queued = run_anliegen({"outbox", "resend", "--since", since, "--channel", "whatsapp", "--yes"}, db_env(wa));
+  CHECK(queued.status == 0);
+  CHECK(queued.out == "queued 2 failed messages again\n");
+  REQUIRE(eventually([&] { return wa.sql(states) == "accepted,accepted"; }));
+  int sent = 0;
+  for (const auto& m : wa.graph->sent_messages()) sent += m.body.find(" Antwort") != std::string::npos;
+  CHECK(sent == 2);
+  CHECK(run_anliegen({"outbox", "resend", "--since", since, "--yes"}, db_env(wa)).out == "queued 0 failed messages again\n");
+}
+
 TEST_CASE("replies on channels without a way back are recorded as not_deliverable") {
   WhatsAppGateway wa;
   auto created = wa.gw->send_json("POST", "/api/v1/cases", R"({"channel":"letter","text":"Brief"})", wa.office);

@@ -95,6 +95,11 @@ struct WhatsAppGateway {
   HttpResponse send(const std::string& body) const { return post_webhook(port(), body); }
 };
 
+// The environment for running `anliegen` commands against the gateway's database.
+inline std::map<std::string, std::string> db_env(const WhatsAppGateway& wa) {
+  return {{"ANLIEGEN_DATABASE_URL", wa.gw->db.dsn()}};
+}
+
 // Polls `probe` until it returns true (or ~20 s pass).
 template <class F>
 bool eventually(F probe) {

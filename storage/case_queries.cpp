@@ -98,6 +98,7 @@ CasePage list_cases(Tx& tx, const CaseFilter& f) {
   if (f.received_to) where.add(" AND a.received_at < $%::timestamptz", detail::timestamp_param(*f.received_to));
   if (f.sprechstunde_id) where.add(" AND a.sprechstunde_id = $%::bigint", std::to_string(*f.sprechstunde_id));
   if (f.in_any_sprechstunde) where.raw(" AND a.sprechstunde_id IS NOT NULL");
+  if (f.citizen_id) where.add(" AND a.citizen_id = $%::bigint", std::to_string(*f.citizen_id));
   const char* cmp = f.oldest_first ? ">" : "<";
   const std::string order = f.oldest_first ? "received_at, id" : "received_at DESC, id DESC";
   if (f.after) {

@@ -38,6 +38,7 @@ struct CaseFilter {
   std::optional<domain::Timestamp> received_from;  // inclusive
   std::optional<domain::Timestamp> received_to;    // exclusive
   std::optional<std::int64_t> sprechstunde_id;     // taken during this Sprechstunde
+  std::optional<std::int64_t> citizen_id;          // of this citizen record
   bool in_any_sprechstunde = false;                // taken during some Sprechstunde
   bool oldest_first = false;
   int limit = 50;

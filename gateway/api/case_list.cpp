@@ -139,6 +139,12 @@ std::optional<storage::CaseFilter> read_filter(const std::string& query, std::ve
       } else {
         errors.push_back({key, "must be true or a Sprechstunde id"});
       }
+    } else if (key == "citizen") {
+      if (auto id = parse_path_id(value)) {
+        f.citizen_id = *id;
+      } else {
+        errors.push_back({key, "must be a citizen id"});
+      }
     } else if (key == "sort") {
       if (value == "received_at") {
         f.oldest_first = true;

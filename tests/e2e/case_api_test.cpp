@@ -115,6 +115,15 @@ TEST_CASE("GET /cases: roles, filters, German search and keyset pages without ga
   const auto both = api.get("/api/v1/cases?cursor=abc&next_cursor=abc", api.office);
   check_problem(both, 422);
   CHECK(error_fields(both).count("next_cursor") == 1);
+
+  // What else this citizen wrote on the channel.
+  const auto again = api.create(R"({"channel":"email","text":"Noch eine Frage","citizen":{"email":"a@example.org"}})");
+  const auto full = parse(api.get("/api/v1/cases/" + std::to_string(callback.at("id").as_int64()), api.office).body);
+  const auto citizen = std::to_string(full.at("citizen").at("id").as_int64());
+  CHECK(api.list_ids("?citizen=" + citizen, api.office) ==
+        std::vector<std::int64_t>{again.at("id").as_int64(), callback.at("id").as_int64()});
+  CHECK(api.list_ids("?citizen=" + citizen, api.tiefbau).empty());
+  check_problem(api.get("/api/v1/cases?citizen=Erika", api.office), 422);
 }
 
 TEST_CASE("GET /cases: dates with an unencoded '+' in the offset; a malformed query is 422, never ignored") {

@@ -29,6 +29,15 @@ constexpr const char* kInsertNote = R"sql(
   SELECT a.id, 'internal', a.channel, $2, now(), $3 FROM anliegen a WHERE a.id = $1
   RETURNING id, (extract(epoch FROM sent_at) * 1000)::bigint, (extract(epoch FROM recorded_at) * 1000)::bigint)sql";
 
+constexpr const char* kRouteLate = R"sql(
+  UPDATE anliegen a
+  SET unit_code = $2, priority = $3, tags = a.tags || ARRAY(SELECT t FROM unnest($4::text[]) t WHERE t <> ALL (a.tags)),
+      version = version + 1, updated_at = now()
+  WHERE a.id = $1 AND a.status = 'new' AND a.assignee = '' AND a.unit_code = $5 AND a.sprechstunde_id IS NULL
+    AND NOT EXISTS (SELECT 1 FROM routing_decisions d
+                    WHERE d.anliegen_id = a.id AND (d.rule_id <> '' OR d.actor <> 'routing'))
+  RETURNING a.id)sql";
+
 constexpr const char* kTouchCase = "UPDATE anliegen SET updated_at = now() WHERE id = $1";
 
 }  // namespace
@@ -80,6 +89,21 @@ domain::Message add_note(Tx& tx, domain::AnliegenId id, const std::string& text,
   m.sent_at = detail::timestamp_from_ms(row[1]);
   m.recorded_at = detail::timestamp_from_ms(row[2]);
   return m;
+}
+
+bool route_late(Tx& tx, const LateRouting& r) {
+  const auto moved = detail::exec_prepared(tx, kRouteLate, r.anliegen.value, r.decision.unit,
+                                           std::string(domain::to_string(r.priority)), detail::text_array_param(r.tags),
+                                           r.default_unit);
+  if (moved.empty()) return false;
+  detail::exec_prepared(tx, kInsertDecision, r.anliegen.value, r.decision.unit, r.decision.rule_id, r.decision.rule_name,
+                        r.decision.reason, std::string("routing"));
+  detail::exec_prepared(tx,
+                        "INSERT INTO audit_events (anliegen_id, actor, type, data) VALUES ($1, 'routing', 'rerouted', "
+                        "jsonb_build_object('unit', jsonb_build_object('old', $2::text, 'new', $3::text), "
+                        "'message_id', $4::bigint))",
+                        r.anliegen.value, r.default_unit, r.decision.unit, r.message.value);
+  return true;
 }
 
 }  // namespace anliegen::storage

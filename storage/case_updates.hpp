@@ -50,6 +50,22 @@ std::optional<std::int64_t> update_case_fields(Tx& tx, domain::AnliegenId id, st
 void record_routing_decision(Tx& tx, domain::AnliegenId id, const domain::RoutingDecision& decision,
                              const std::string& actor);
 
+// A later message of a thread that names what the first did not ("Hallo" first, then "Schlagloch in
+// der Rheinallee"): the routing rules' decision for it, to be applied while nobody has handled the
+// Anliegen.
+struct LateRouting {
+  domain::AnliegenId anliegen;
+  std::string default_unit;  // the Anliegen is still there, by no rule
+  domain::RoutingDecision decision;
+  domain::Priority priority = domain::Priority::normal;
+  std::vector<std::string> tags;
+  domain::MessageId message;  // the message that decided it
+};
+// Moves the Anliegen to the decision's unit, with its priority and tags (added), a routing decision and
+// an audit event `rerouted` — only if it is still `new`, unassigned, at `default_unit`, outside a
+// Sprechstunde and was neither routed by a rule nor forwarded before. Returns whether it moved.
+bool route_late(Tx& tx, const LateRouting& r);
+
 // Adds an internal note (never sent to the citizen) to the thread and returns it as stored.
 domain::Message add_note(Tx& tx, domain::AnliegenId id, const std::string& text, const std::string& author);
 

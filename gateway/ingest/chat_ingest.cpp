@@ -10,6 +10,7 @@
 #include "domain/status_machine.hpp"
 #include "domain/text.hpp"
 #include "gateway/ingest/chat_events.hpp"
+#include "storage/case_updates.hpp"
 #include "storage/cases.hpp"
 #include "storage/inbox.hpp"
 #include "storage/outbox.hpp"
@@ -66,6 +67,7 @@ struct Incoming {
   Target target;
   std::string rule_reply;  // text key of the routing rule's automatic answer, when it opened an Anliegen
   std::optional<std::size_t> append;  // index into the appended rows, unless it opened an Anliegen
+  domain::MessageId message;          // once stored
 };
 
 // An automatic answer decided before the Anliegen's reference is known.
@@ -99,6 +101,7 @@ class MessageBatch {
     find_threads();
     for (std::size_t i = 0; i < in_.size(); ++i) place(i);
     write_messages();
+    route_late();
     for (std::size_t i = 0; i < in_.size(); ++i) plan_replies(i);
     write_replies();
     write_citizens();
@@ -303,6 +306,7 @@ class MessageBatch {
     if (!appends_.empty()) appended = storage::append_inbound_rows(tx_, appends_);
     for (auto& x : in_) {
       const auto message = x.append ? appended[*x.append] : created_[*x.target.new_case].first_message;
+      x.message = message;
       auto& summary = *x.delivery->summary;
       for (const auto& media : x.m.media) {
         storage::add_pending_attachment(tx_, message,
@@ -313,6 +317,38 @@ class MessageBatch {
       ++summary.messages;
       summary.anliegen.push_back(anliegen_of(x.target).value);
     }
+  }
+
+  // A thread that began with nothing to route by ("Hallo", a photo) goes where its first telling message
+  // says, while nobody has handled it yet (storage::route_late checks that in the database).
+  void route_late() {
+    for (const auto& x : in_) {
+      if (!x.append || x.hour || !still_at_default(x.target, x)) continue;
+      domain::RoutingInput input{.channel = x.delivery->channel,
+                                 .kind = x.m.kind,
+                                 .category = "",
+                                 .text = x.m.text,
+                                 .location = x.m.location,
+                                 .at = x.m.sent_at,
+                                 .in_sprechstunde = false};
+      const auto outcome = domain::decide(input, *rules_);
+      if (outcome.decision.rule_id.empty() || outcome.decision.unit == rules_->default_unit) continue;
+      storage::route_late(tx_, {anliegen_of(x.target), rules_->default_unit, outcome.decision, outcome.priority,
+                                outcome.tags, x.message});
+    }
+  }
+
+  // Whether the thread a message joined was routed to the default unit by no rule, as far as this batch
+  // knows (new in it, or as found when looked up).
+  bool still_at_default(const Target& t, const Incoming& x) {
+    if (!rules_) rules_ = env_.rules(tx_);
+    if (t.new_case) {
+      const auto& c = cases_[*t.new_case];
+      return !c.sprechstunde_id && c.routing.rule_id.empty() && c.routing.unit == rules_->default_unit;
+    }
+    const auto& s = x.stored_thread;
+    return s && s->id == t.existing && s->status == domain::Status::new_ && s->sprechstunde == 0 &&
+           s->unit == rules_->default_unit;
   }
 
   // The automatic answers of one message, deciding with the citizen's memory as this batch left it.

@@ -88,6 +88,43 @@ TEST_CASE("messages of one citizen within 24 hours form one thread; a different 
   CHECK(wa.sql("SELECT count(*) FROM anliegen a JOIN citizens c ON c.id = a.citizen_id WHERE c.external_id = 'DE.3003'") == "2");
 }
 
+TEST_CASE("a thread that began with nothing to route by goes where its first telling message says, until handled") {
+  WhatsAppGateway wa;
+  const auto now = unix_now();
+  auto unit_of = [&](const char* who) {
+    return wa.sql("SELECT a.unit_code FROM anliegen a JOIN citizens c ON c.id = a.citizen_id WHERE c.external_id = '" +
+                  std::string(who) + "'");
+  };
+  // Erika: "Guten Tag" goes to the default unit; the pothole in the next delivery moves it to Tiefbau.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.G1", "Guten Tag", now - 60)})).status == 200);
+  CHECK(unit_of("DE.1001") == "buergerservice");
+  CHECK(wa.send(wa_delivery({wa_text("wamid.G2", "Schlagloch in der Rheinallee", now)})).status == 200);
+  CHECK(wa.sql("SELECT count(*) FROM anliegen") == "1");
+  CHECK(unit_of("DE.1001") == "tiefbau");
+  CHECK(wa.sql("SELECT reason FROM routing_decisions ORDER BY id DESC LIMIT 1").find("Schlagloch") != std::string::npos);
+  CHECK(wa.sql("SELECT data->'unit'->>'new' FROM audit_events WHERE type = 'rerouted'") == "tiefbau");
+  // Another word for a second unit later does not move it again.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.G3", "und Sperrmüll daneben", now + 1)})).status == 200);
+  CHECK(unit_of("DE.1001") == "tiefbau");
+  // Max: both in one delivery.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.H1", "Hallo", now - 1, "DE.2002", "4916000000"),
+                             wa_text("wamid.H2", "Schlagloch am Berliner Platz", now, "DE.2002", "4916000000")},
+                            "DE.2002", "4916000000", "Max"))
+            .status == 200);
+  CHECK(unit_of("DE.2002") == "tiefbau");
+  // Ana: a clerk took it on before the telling message came; it stays.
+  CHECK(wa.send(wa_delivery({wa_text("wamid.J1", "Hallo", now - 60, "DE.3003", "4917000000")}, "DE.3003", "4917000000",
+                            "Ana"))
+            .status == 200);
+  const auto anas = wa.sql("SELECT a.id FROM anliegen a JOIN citizens c ON c.id = a.citizen_id WHERE c.external_id = 'DE.3003'");
+  REQUIRE(wa.gw->send_json("PATCH", "/api/v1/cases/" + anas, R"({"status":"in_progress"})", wa.office).status == 200);
+  CHECK(wa.send(wa_delivery({wa_text("wamid.J2", "Schlagloch", now, "DE.3003", "4917000000")}, "DE.3003", "4917000000",
+                            "Ana"))
+            .status == 200);
+  CHECK(unit_of("DE.3003") == "buergerservice");
+  CHECK(wa.sql("SELECT count(*) FROM audit_events WHERE type = 'rerouted'") == "2");
+}
+
 TEST_CASE("a batch of many messages and entries is handled completely") {
   WhatsAppGateway wa;
   json::array messages;

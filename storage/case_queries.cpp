@@ -99,6 +99,11 @@ CasePage list_cases(Tx& tx, const CaseFilter& f) {
   if (f.sprechstunde_id) where.add(" AND a.sprechstunde_id = $%::bigint", std::to_string(*f.sprechstunde_id));
   if (f.in_any_sprechstunde) where.raw(" AND a.sprechstunde_id IS NOT NULL");
   if (f.citizen_id) where.add(" AND a.citizen_id = $%::bigint", std::to_string(*f.citizen_id));
+  // The states in the text, not as a parameter: the generic plan can then use the partial index (V015).
+  if (f.delivery_failed || f.delivery_held) {
+    const std::string states = f.delivery_failed && f.delivery_held ? "'failed', 'held'" : f.delivery_failed ? "'failed'" : "'held'";
+    where.raw(" AND a.id IN (SELECT m.anliegen_id FROM messages m WHERE m.delivery_status IN (" + states + "))");
+  }
   const char* cmp = f.oldest_first ? ">" : "<";
   const std::string order = f.oldest_first ? "received_at, id" : "received_at DESC, id DESC";
   if (f.after) {

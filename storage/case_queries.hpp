@@ -39,6 +39,9 @@ struct CaseFilter {
   std::optional<domain::Timestamp> received_to;    // exclusive
   std::optional<std::int64_t> sprechstunde_id;     // taken during this Sprechstunde
   std::optional<std::int64_t> citizen_id;          // of this citizen record
+  // With an outgoing message in one of these delivery states (both set: in either).
+  bool delivery_failed = false;  // not delivered
+  bool delivery_held = false;    // waiting behind a WhatsApp template
   bool in_any_sprechstunde = false;                // taken during some Sprechstunde
   bool oldest_first = false;
   int limit = 50;

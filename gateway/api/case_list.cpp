@@ -86,6 +86,12 @@ std::vector<E> enum_list(const std::string& key, const std::string& value, Parse
   return out;
 }
 
+// The delivery states a clerk looks for: a reply that did not arrive, or one that waits for the citizen.
+std::optional<std::string> delivery_state(const std::string& s) {
+  if (s == "failed" || s == "held") return s;
+  return std::nullopt;
+}
+
 std::optional<storage::CaseFilter> read_filter(const std::string& query, std::vector<FieldError>& errors,
                                                std::string& cursor_text) {
   storage::CaseFilter f;
@@ -138,6 +144,10 @@ std::optional<storage::CaseFilter> read_filter(const std::string& query, std::ve
         f.sprechstunde_id = *id;
       } else {
         errors.push_back({key, "must be true or a Sprechstunde id"});
+      }
+    } else if (key == "delivery") {
+      for (const auto& state : enum_list<std::string>(key, value, delivery_state, errors)) {
+        (state == "failed" ? f.delivery_failed : f.delivery_held) = true;
       }
     } else if (key == "citizen") {
       if (auto id = parse_path_id(value)) {

@@ -249,6 +249,16 @@ TEST_CASE("a template Meta refuses fails the reply held behind it, with a reason
   CHECK(error.find("Vorlage") != std::string::npos);
   CHECK(error.find("132001") != std::string::npos);
   CHECK(wa.sql("SELECT count(*) FROM outbox WHERE state = 'held'") == "0");
+  // The case list finds it among those with a reply that did not arrive.
+  const auto listed = [&](const std::string& query) {
+    auto r = wa.gw->get("/api/v1/cases?" + query, wa.office);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body).at("items").as_array().size();
+  };
+  CHECK(listed("delivery=failed") == 1);
+  CHECK(listed("delivery=held") == 0);
+  CHECK(listed("delivery=held,failed&status=closed") == 0);
+  check_problem(wa.gw->get("/api/v1/cases?delivery=read", wa.office), 422);
   // The citizen writes again: nothing held is left to release, nothing goes out late.
   CHECK(wa.send(wa_delivery({wa_text("wamid.T2", "Hallo?", unix_now())})).status == 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
@@ -327,6 +337,9 @@ TEST_CASE("a reply Meta took but reports undeliverable with 131047 is held behin
   CHECK(wa.send(wa_statuses({failed(first_wamid), failed(auto_wamid)})).status == 200);
   CHECK(wa.sql("SELECT delivery_status FROM messages WHERE id = " + message) == "held");
   CHECK(wa.sql("SELECT delivery_status FROM messages WHERE 'auto_reply' = ANY (flags)") == "failed");  // not worth a template
+  auto held = wa.gw->get("/api/v1/cases?delivery=held", wa.office);
+  REQUIRE(held.status == 200);
+  CHECK(json::parse(held.body).at("items").as_array().size() == 1);
   REQUIRE(eventually([&] { return wa.graph->sent_messages().size() >= before + 1; }));
   CHECK(last_sent_body(*wa.graph).at("type") == "template");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

@@ -99,6 +99,11 @@ std::string with_connection_defaults(const std::string& dsn, int connect_timeout
   };
   add("connect_timeout", std::to_string(connect_timeout_seconds));
   add("application_name", "anliegen");
+  // A pool connection idle behind a firewall or NAT that dropped it would otherwise hang its next
+  // statement for the kernel's default of two hours: probe after a minute, give up after two.
+  add("keepalives_idle", "60");
+  add("keepalives_interval", "10");
+  add("keepalives_count", "6");
   return out;
 }
 

@@ -11,6 +11,15 @@
 
 using namespace anliegen;
 
+TEST_CASE("connection defaults: timeout, name and TCP keepalives are added unless given") {
+  CHECK(storage::with_connection_defaults("host=db dbname=a", 5) ==
+        "host=db dbname=a connect_timeout=5 application_name=anliegen keepalives_idle=60 keepalives_interval=10 "
+        "keepalives_count=6");
+  CHECK(storage::with_connection_defaults("postgresql://db/a?keepalives_idle=30", 3) ==
+        "postgresql://db/a?keepalives_idle=30&connect_timeout=3&application_name=anliegen&keepalives_interval=10"
+        "&keepalives_count=6");
+}
+
 TEST_CASE("migrations apply once and a second run changes nothing") {
   testing::TestDatabase db;
   const auto first = storage::migrate(db.dsn());

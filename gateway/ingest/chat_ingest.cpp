@@ -341,14 +341,14 @@ class MessageBatch {
   // Whether the thread a message joined was routed to the default unit by no rule, as far as this batch
   // knows (new in it, or as found when looked up).
   bool still_at_default(const Target& t, const Incoming& x) {
-    if (!rules_) rules_ = env_.rules(tx_);
-    if (t.new_case) {
+    if (t.new_case) {  // routed in this batch, so the rules are loaded
       const auto& c = cases_[*t.new_case];
       return !c.sprechstunde_id && c.routing.rule_id.empty() && c.routing.unit == rules_->default_unit;
     }
     const auto& s = x.stored_thread;
-    return s && s->id == t.existing && s->status == domain::Status::new_ && s->sprechstunde == 0 &&
-           s->unit == rules_->default_unit;
+    if (!s || s->id != t.existing || s->status != domain::Status::new_ || s->sprechstunde != 0) return false;
+    if (!rules_) rules_ = env_.rules(tx_);
+    return s->unit == rules_->default_unit;
   }
 
   // The automatic answers of one message, deciding with the citizen's memory as this batch left it.

@@ -94,14 +94,14 @@ ChannelWorkers wire_channels(App& app) {
     std::shared_ptr<const channels::Adapter> fb = channels::facebook::make_facebook_adapter(
         {meta.app_secrets, meta.verify_token, meta.page_token, meta.graph_url});
     register_channel(app, domain::Channel::facebook, fb, meta.thread_window_hours, dispatcher);
-    workers.outbox->add_sender("facebook", make_graph_sender(meta.graph_url, meta.page_token, fb,
+    workers.outbox->add_sender("facebook", make_graph_sender(meta.graph_url, bearer_authorizer(meta.page_token), fb,
                                                              &channels::facebook::render_message,
                                                              std::chrono::milliseconds(meta.send_timeout_ms)));
 
     std::shared_ptr<const channels::Adapter> ig = channels::instagram::make_instagram_adapter(
         {meta.app_secrets, meta.verify_token, meta.instagram_token, meta.graph_url});
     register_channel(app, domain::Channel::instagram, ig, meta.thread_window_hours, dispatcher);
-    workers.outbox->add_sender("instagram", make_graph_sender(meta.graph_url, meta.instagram_token, ig,
+    workers.outbox->add_sender("instagram", make_graph_sender(meta.graph_url, bearer_authorizer(meta.instagram_token), ig,
                                                               &channels::instagram::render_message,
                                                               std::chrono::milliseconds(meta.send_timeout_ms)));
   }

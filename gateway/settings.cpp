@@ -93,13 +93,50 @@ void load_meta(const Environment& env, MetaSettings& m) {
   check_base_url("META_GRAPH_URL", m.graph_url);
 }
 
+constexpr const char* kXOAuth1Keys[] = {"X_CONSUMER_KEY", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"};
+constexpr const char* kXOAuth1Names = "X_CONSUMER_KEY, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET";
+
+// Exactly one way to act as the city account: OAuth 1.0a (all three keys) or the bearer X_USER_TOKEN.
+void load_x_oauth1(const Environment& env, XChannelSettings& x) {
+  x.consumer_key = get(env, "X_CONSUMER_KEY");
+  x.access_token = get(env, "X_ACCESS_TOKEN");
+  x.access_token_secret = get(env, "X_ACCESS_TOKEN_SECRET");
+  const bool any = !x.consumer_key.empty() || !x.access_token.empty() || !x.access_token_secret.empty();
+  if (!any) {
+    if (x.user_token.empty()) {
+      throw SettingsError("X_ACCESS_TOKEN", std::string("X_CONSUMER_SECRET is set, so either ") + kXOAuth1Names +
+                                                " (OAuth 1.0a, recommended) or X_USER_TOKEN (OAuth 2.0, expires "
+                                                "after 2 hours) must be set");
+    }
+    return;
+  }
+  if (!x.user_token.empty()) {
+    throw SettingsError("X_USER_TOKEN", std::string("must not be set together with ") + kXOAuth1Names +
+                                            " (OAuth 1.0a); configure one of the two");
+  }
+  for (const char* key : kXOAuth1Keys) {
+    if (get(env, key).empty()) {
+      throw SettingsError(key, std::string("is required when any of ") + kXOAuth1Names +
+                                   " is set (OAuth 1.0a needs all three)");
+    }
+  }
+}
+
 void load_x(const Environment& env, XChannelSettings& x) {
   x.consumer_secret = get(env, "X_CONSUMER_SECRET");
-  if (x.consumer_secret.empty()) return;
+  if (x.consumer_secret.empty()) {
+    for (const char* key : kXOAuth1Keys) {
+      if (!get(env, key).empty()) {
+        throw SettingsError("X_CONSUMER_SECRET", std::string("is required when ") + key +
+                                                     " is set (it is the other half of the OAuth 1.0a signing key)");
+      }
+    }
+    return;
+  }
   x.enabled = true;
   x.previous_consumer_secret = get(env, "X_CONSUMER_SECRET_PREVIOUS");
   x.user_token = get(env, "X_USER_TOKEN");
-  if (x.user_token.empty()) throw SettingsError("X_USER_TOKEN", "is required when X_CONSUMER_SECRET is set");
+  load_x_oauth1(env, x);
   if (const auto v = get(env, "X_API_URL"); !v.empty()) x.api_url = trim_trailing_slash(v);
   check_base_url("X_API_URL", x.api_url);
   x.own_user_id = get(env, "X_USER_ID");

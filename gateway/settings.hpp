@@ -52,6 +52,11 @@ struct XChannelSettings {
   bool enabled = false;
   std::string consumer_secret;            // X_CONSUMER_SECRET
   std::string previous_consumer_secret;   // X_CONSUMER_SECRET_PREVIOUS (signatures only, during a rotation)
+  // OAuth 1.0a user context (recommended: the access token does not expire) ...
+  std::string consumer_key;               // X_CONSUMER_KEY (API key)
+  std::string access_token;               // X_ACCESS_TOKEN of the city account
+  std::string access_token_secret;        // X_ACCESS_TOKEN_SECRET
+  // ... or, exclusively, an OAuth 2.0 user-context bearer token (X expires it after 2 hours).
   std::string user_token;                 // X_USER_TOKEN
   std::string api_url = "https://api.x.com";  // X_API_URL, no trailing slash
   std::string own_user_id;                // X_USER_ID (optional)

@@ -3,7 +3,8 @@
 // the Account Activity API (AAA) or the X Activity API (XAA) to a V2 webhook. Answers the CRC
 // (`GET ?crc_token=`), verifies `x-twitter-webhooks-signature` (base64 HMAC-SHA256 with the consumer
 // secret, constant-time), parses deliveries and renders replies. Pure: no I/O. The gateway adds the
-// base URL (api_url) and `Authorization: Bearer <user_token>`.
+// base URL (api_url) and the city account's Authorization (OAuth 1.0a signature, oauth1.hpp, or
+// `Bearer <user_token>`).
 //
 //   auto x = make_x_adapter({.consumer_secret = secret, .user_token = token, .api_url = url});
 //   HttpReply crc = x->handshake(get_request);            // {"response_token":"sha256=..."}
@@ -24,7 +25,7 @@ struct XSettings {
   // The key before a rotation, accepted for signatures during the grace period (protocol brief,
   // trap 31); the CRC is always answered with the current key.
   std::string previous_consumer_secret;
-  std::string user_token;       // user-context token of the city account (used by the gateway)
+  std::string user_token;       // OAuth 2.0 user-context token of the city account, if used (gateway)
   std::string api_url;          // e.g. https://api.x.com (used by the gateway)
   std::string own_user_id;      // the city account; optional, for_user_id / filter.user_id otherwise
 };
@@ -46,7 +47,8 @@ ParseResult parse_x(std::string_view body, std::string_view own_user_id = {});
 // Where a DM's media is downloaded: the path after `/2/dm_conversations/media/` of the X API,
 // "<dm_id>/<media_id>/<resource_id>", the resource id being the file name that ends `media_url_https`
 // (".../dm/<dm_id>/<media_id>/AbCd.jpg"). Empty when the parts are missing or not of X's shape. The
-// download needs the user-context token; the gateway's media fetcher uses it as MediaRef::media_id.
+// download needs user context (OAuth 1.0a or X_USER_TOKEN); the gateway's media fetcher uses it as
+// MediaRef::media_id.
 std::string dm_media_path(std::string_view dm_id, std::string_view media_id, std::string_view media_url);
 
 OutboundRequest render_x_reply(const ReplyTarget& target, std::string_view text);

@@ -14,10 +14,10 @@ namespace json = boost::json;
 
 class GraphSender final : public OutboxSender {
  public:
-  GraphSender(std::string base_url, std::string token, std::shared_ptr<const channels::Adapter> adapter,
+  GraphSender(std::string base_url, Authorizer authorize, std::shared_ptr<const channels::Adapter> adapter,
               RenderMessage render, std::chrono::milliseconds timeout)
       : base_url_(std::move(base_url)),
-        token_(std::move(token)),
+        authorize_(std::move(authorize)),
         adapter_(std::move(adapter)),
         render_(std::move(render)),
         timeout_(timeout) {}
@@ -36,7 +36,7 @@ class GraphSender final : public OutboxSender {
     net::OutgoingRequest out;
     out.method = request.method;
     out.url = base_url_ + request.path;
-    out.headers = {{"Authorization", "Bearer " + token_},
+    out.headers = {{"Authorization", authorize_(out.method, out.url)},
                    {"Content-Type", request.content_type}};
     out.body = request.body;
     out.timeout = timeout_;
@@ -50,7 +50,7 @@ class GraphSender final : public OutboxSender {
 
  private:
   std::string base_url_;
-  std::string token_;
+  Authorizer authorize_;
   std::shared_ptr<const channels::Adapter> adapter_;
   RenderMessage render_;
   std::chrono::milliseconds timeout_;
@@ -58,10 +58,10 @@ class GraphSender final : public OutboxSender {
 
 }  // namespace
 
-std::shared_ptr<OutboxSender> make_graph_sender(std::string base_url, std::string token,
+std::shared_ptr<OutboxSender> make_graph_sender(std::string base_url, Authorizer authorize,
                                                 std::shared_ptr<const channels::Adapter> adapter,
                                                 RenderMessage render, std::chrono::milliseconds timeout) {
-  return std::make_shared<GraphSender>(std::move(base_url), std::move(token), std::move(adapter), std::move(render),
+  return std::make_shared<GraphSender>(std::move(base_url), std::move(authorize), std::move(adapter), std::move(render),
                                        timeout);
 }
 

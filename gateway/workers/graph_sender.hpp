@@ -1,7 +1,8 @@
 #pragma once
 // Sends Facebook and Instagram outbox rows through the Graph API (Send API and comment replies), and X
 // rows through the X API: the channel's adapter renders the request, the gateway adds the base URL and
-// the bearer token, and the adapter classifies the answer.
+// the Authorization header (a bearer token, or X's OAuth 1.0a signature), and the adapter classifies
+// the answer.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "channels/adapter.hpp"
 #include "gateway/workers/outbox_dispatcher.hpp"
+#include "gateway/workers/platform_auth.hpp"
 
 namespace anliegen::gateway {
 
@@ -18,8 +20,9 @@ namespace anliegen::gateway {
 using RenderMessage =
     std::function<channels::OutboundRequest(const channels::ReplyTarget& target, std::string_view text, bool human_agent)>;
 
-// A sender for outbox rows of kind "reply": base_url + rendered path, `Authorization: Bearer <token>`.
-std::shared_ptr<OutboxSender> make_graph_sender(std::string base_url, std::string token,
+// A sender for outbox rows of kind "reply": base_url + rendered path, `Authorization: <authorize(...)>`
+// (bearer_authorizer(token) for Meta).
+std::shared_ptr<OutboxSender> make_graph_sender(std::string base_url, Authorizer authorize,
                                                 std::shared_ptr<const channels::Adapter> adapter,
                                                 RenderMessage render,
                                                 std::chrono::milliseconds timeout = std::chrono::seconds(15));

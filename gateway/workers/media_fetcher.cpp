@@ -94,7 +94,7 @@ MediaFetcherOptions media_fetcher_options(const Settings& settings, const Enviro
   o.graph_url = settings.whatsapp.graph_url;
   o.access_token = settings.whatsapp.access_token;
   o.x_api_url = settings.x.api_url;
-  o.x_user_token = settings.x.user_token;
+  o.x_authorize = x_authorizer(settings.x);
   o.allow_private = settings.fetch_allow_private;
   o.max_bytes = static_cast<std::size_t>(env_int(env, "ANLIEGEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024, 1024,
                                                  100 * 1024 * 1024));
@@ -281,14 +281,15 @@ MediaFetcher::Outcome MediaFetcher::fetch_whatsapp(const storage::MediaJob& job)
 }
 
 MediaFetcher::Outcome MediaFetcher::fetch_x(const storage::MediaJob& job) {
-  if (options_.x_user_token.empty()) return failed("X media needs X_USER_TOKEN (user context) to be downloaded");
-  return fetch_direct(job, options_.x_api_url + "/2/dm_conversations/media/" + job.media_id,
-                      {{"Authorization", "Bearer " + options_.x_user_token}}, true);
+  if (!options_.x_authorize) {
+    return failed("X media needs the city account's credentials (X_ACCESS_TOKEN or X_USER_TOKEN) to be downloaded");
+  }
+  return fetch_direct(job, options_.x_api_url + "/2/dm_conversations/media/" + job.media_id, options_.x_authorize,
+                      true);
 }
 
 MediaFetcher::Outcome MediaFetcher::fetch_direct(const storage::MediaJob& job, std::string url,
-                                                 const std::vector<std::pair<std::string, std::string>>& auth,
-                                                 bool trusted) {
+                                                 const Authorizer& authorize, bool trusted) {
   const auto limit = media::size_limit(job.kind, options_.max_bytes);
   const auto auth_host = media::url_host(url);
   for (int hops = 0;; ++hops) {
@@ -297,7 +298,7 @@ MediaFetcher::Outcome MediaFetcher::fetch_direct(const storage::MediaJob& job, s
                              .timeout = options_.request_timeout,
                              .max_response_bytes = limit};
     const bool own_host = media::url_host(url) == auth_host;
-    if (own_host) req.headers.insert(req.headers.end(), auth.begin(), auth.end());
+    if (own_host && authorize) req.headers.emplace_back("Authorization", authorize(req.method, req.url));
     net::IncomingResponse res;
     try {
       res = trusted && own_host ? net::fetch(req) : net::fetch(req, net::AddressPolicy{options_.allow_private});

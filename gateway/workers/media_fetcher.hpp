@@ -10,7 +10,7 @@
 //   token and a User-Agent; an expired URL (403/404/410) gets one new lookup in the same attempt; the
 //   base64 SHA-256 is verified (a mismatch is retried: truncated download).
 //   X direct messages (media_id "<dm_id>/<media_id>/<resource_id>"): GET {x_api_url}/2/dm_conversations/
-//   media/{media_id} with the city account's user-context token (X_USER_TOKEN).
+//   media/{media_id} as the city account (OAuth 1.0a signature, or the bearer X_USER_TOKEN).
 //   Other channels (source_url): a plain GET with the SSRF address guard, http/https only, an
 //   allow-list of types, at most 3 redirects (each checked again).
 //
@@ -26,6 +26,7 @@
 
 #include "gateway/db_pool.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/workers/platform_auth.hpp"
 #include "gateway/workers/wake_signal.hpp"
 #include "gateway/settings.hpp"
 #include "storage/attachments.hpp"
@@ -36,7 +37,7 @@ struct MediaFetcherOptions {
   std::string graph_url;      // WHATSAPP_GRAPH_URL (no trailing slash)
   std::string access_token;   // WHATSAPP_ACCESS_TOKEN
   std::string x_api_url;      // X_API_URL (no trailing slash)
-  std::string x_user_token;   // X_USER_TOKEN
+  Authorizer x_authorize;     // x_authorizer(settings.x); empty while X is not configured
   bool allow_private = false;  // ANLIEGEN_FETCH_ALLOW_PRIVATE, for source_url downloads
   std::size_t max_bytes = 25u * 1024 * 1024;          // ANLIEGEN_MEDIA_MAX_BYTES
   std::chrono::milliseconds retry_base{30000};        // ANLIEGEN_MEDIA_RETRY_BASE_MS
@@ -73,9 +74,9 @@ class MediaFetcher {
   Outcome process(const storage::MediaJob& job);
   Outcome fetch_whatsapp(const storage::MediaJob& job);
   Outcome fetch_x(const storage::MediaJob& job);
-  // GET `url`, following up to 3 redirects; `auth` goes only to `url`'s own host.
-  Outcome fetch_direct(const storage::MediaJob& job, std::string url,
-                       const std::vector<std::pair<std::string, std::string>>& auth, bool trusted);
+  // GET `url`, following up to 3 redirects; `authorize` (if any) is asked for the Authorization of
+  // each request to `url`'s own host only.
+  Outcome fetch_direct(const storage::MediaJob& job, std::string url, const Authorizer& authorize, bool trusted);
   void settle(const storage::MediaJob& job, const Outcome& outcome);
 
   DbPool& db_;

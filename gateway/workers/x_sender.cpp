@@ -7,7 +7,7 @@ namespace anliegen::gateway {
 std::shared_ptr<OutboxSender> make_x_sender(const XChannelSettings& settings,
                                             std::shared_ptr<const channels::Adapter> adapter) {
   auto* raw = adapter.get();
-  return make_graph_sender(settings.api_url, settings.user_token, std::move(adapter),
+  return make_graph_sender(settings.api_url, x_authorizer(settings), std::move(adapter),
                            [raw](const channels::ReplyTarget& target, std::string_view text, bool) {
                              return raw->render_reply(target, text);
                            },

@@ -15,20 +15,6 @@ const std::string kFbUser = "7100000000000001";
 const std::string kIgUser = "1810000000000001";
 const std::string kXUser = "1600000000000000002";
 
-// What the outbox holds, for failure messages.
-std::string outbox(const SocialGateway& s) {
-  return s.sql("SELECT coalesce(string_agg(channel || ' ' || state || ' ' || last_error || ' ' || payload::text, "
-               "E'\\n' ORDER BY id), '') FROM outbox");
-}
-
-// Social channels send no automatic answer when no Sprechstunde is announced for them, and never under
-// a public comment: nothing may have gone out.
-void settle(SocialGateway& s) {
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  CHECK_MESSAGE(s.platform.count("/") == 0, outbox(s));
-  s.platform.clear();
-}
-
 json::value last_body(const SocialGateway& s, const std::string& prefix) {
   const auto seen = s.platform.requests(prefix);
   REQUIRE_FALSE(seen.empty());
@@ -262,19 +248,12 @@ TEST_CASE("X: a DM becomes an Anliegen once, our own DM creates nothing, the rep
 
 TEST_CASE("X: a DM's photo is downloaded from the DM media endpoint with the user-context token") {
   SocialGateway s;
-  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11) + std::string(200, 'x');
+  const auto jpeg = x_test_jpeg();
   s.platform.on("GET", "/2/dm_conversations/media/", [jpeg](const RecordedRequest&) {
     return FakeResponse{200, "image/jpeg", jpeg, {}};
   });
-  auto doc = json::parse(x_dm("1900000000000000044", "Hier ein Foto vom Wartehäuschen", unix_now())).as_object();
-  auto& data = doc["direct_message_events"].as_array()[0].as_object()["message_create"].as_object()["message_data"];
-  data.as_object()["attachment"] = json::object{
-      {"type", "media"},
-      {"media", json::object{{"id_str", "1910000000000000001"},
-                             {"type", "photo"},
-                             {"media_url_https",
-                              "https://ton.twitter.com/1.1/ton/data/dm/1900000000000000044/1910000000000000001/AbCd.jpg"}}}};
-  CHECK(s.post_x(json::serialize(doc)).status == 200);
+  CHECK(s.post_x(x_dm_with_photo("1900000000000000044", "1910000000000000001", "AbCd.jpg",
+                                 "Hier ein Foto vom Wartehäuschen")).status == 200);
   REQUIRE(eventually([&] { return s.sql("SELECT state FROM attachments") == "stored"; }));
   CHECK(s.sql("SELECT length(content) FROM attachments") == std::to_string(jpeg.size()));
   const auto seen = s.platform.requests("/2/dm_conversations/media/");

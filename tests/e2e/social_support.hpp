@@ -4,10 +4,15 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
 
+#include "channels/crypto.hpp"
 #include "channels/x/adapter.hpp"
+#include "channels/x/oauth1.hpp"
 #include "fake_platform.hpp"
 #include "whatsapp_support.hpp"
 
@@ -19,6 +24,49 @@ inline const std::string kPageId = "510000000000001";
 inline const std::string kIgAccountId = "17841400000000001";
 inline const std::string kXSecret = "x-consumer-secret";
 inline const std::string kXCityId = "1500000000000000001";
+// The city account's OAuth 1.0a credentials the fake X API knows (with kXSecret as consumer secret).
+inline const std::string kXConsumerKey = "x-consumer-key";
+inline const std::string kXAccessToken = kXCityId + "-cityAccessToken";
+inline const std::string kXAccessTokenSecret = "x-access-token-secret";
+
+// What X checks of an OAuth 1.0a request: the city's consumer key and token, HMAC-SHA1, a timestamp
+// within 5 minutes, a nonce not seen before (`seen_nonces`), and the signature recomputed from the
+// request line as it arrived (`base_url` + target) with the known secrets.
+inline bool x_oauth1_valid(const RecordedRequest& r, const std::string& base_url, std::set<std::string>& seen_nonces) {
+  const auto p = channels::x::parse_oauth1_authorization(r.header("authorization"));
+  if (!p) return false;
+  auto field = [&](const char* name) { return p->count(name) ? p->at(name) : std::string(); };
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  long long timestamp = 0;
+  try {
+    timestamp = std::stoll(field("oauth_timestamp"));
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (field("oauth_consumer_key") != kXConsumerKey || field("oauth_token") != kXAccessToken ||
+      field("oauth_signature_method") != "HMAC-SHA1" || field("oauth_version") != "1.0" ||
+      field("oauth_nonce").empty() || std::llabs(now - timestamp) > 300 ||
+      !seen_nonces.insert(field("oauth_nonce")).second) {
+    return false;
+  }
+  channels::x::OAuth1Params params;
+  for (const auto& [name, value] : *p) {
+    if (name != "oauth_signature") params.emplace_back(name, value);
+  }
+  const auto expected = channels::x::oauth1_signature(r.method, base_url + r.target, params, kXSecret,
+                                                      kXAccessTokenSecret);
+  return channels::constant_time_equal(expected, field("oauth_signature"));
+}
+
+// X's answer to a request without valid credentials.
+inline FakeResponse x_unauthorized() {
+  return {401, "application/json",
+          R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})", {}};
+}
+
+// How the gateway acts as the city account on X.
+enum class XAuth { bearer, oauth1 };
 
 inline std::string meta_sig(const std::string& body) {
   return "sha256=" + channels::to_hex(channels::hmac_sha256(kMetaSecret, body));
@@ -91,6 +139,26 @@ inline std::string x_dm(const std::string& id, const std::string& text, long lon
   return json::serialize(doc);
 }
 
+// An Account Activity DM from a citizen with a photo `file` (the resource id ending media_url_https).
+inline std::string x_dm_with_photo(const std::string& id, const std::string& media_id, const std::string& file,
+                                   const std::string& text) {
+  namespace json = boost::json;
+  auto doc = json::parse(x_dm(id, text, unix_now())).as_object();
+  auto& data = doc["direct_message_events"].as_array()[0].as_object()["message_create"].as_object()["message_data"];
+  data.as_object()["attachment"] = json::object{
+      {"type", "media"},
+      {"media", json::object{{"id_str", media_id},
+                             {"type", "photo"},
+                             {"media_url_https",
+                              "https://ton.twitter.com/1.1/ton/data/dm/" + id + "/" + media_id + "/" + file}}}};
+  return json::serialize(doc);
+}
+
+// A small JPEG body for fake media downloads.
+inline std::string x_test_jpeg() {
+  return std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11) + std::string(200, 'x');
+}
+
 // An Account Activity mention of the city account by `author`.
 inline std::string x_mention(const std::string& id, const std::string& text, long long ts_seconds,
                              const std::string& author = "1600000000000000002") {
@@ -104,17 +172,22 @@ inline std::string x_mention(const std::string& id, const std::string& text, lon
   return json::serialize(doc);
 }
 
-// A gateway with Facebook, Instagram and X pointed at one fake platform that accepts every send.
+// A gateway with Facebook, Instagram and X pointed at one fake platform that accepts every send. With
+// XAuth::oauth1 the gateway signs X requests with `x_token_secret` as X_ACCESS_TOKEN_SECRET, and the fake
+// X API answers 401 to every request that x_oauth1_valid() refuses.
 struct SocialGateway {
   FakePlatform platform;
   std::unique_ptr<RunningGateway> gw;
   std::string office;
+  std::shared_ptr<std::set<std::string>> x_nonces = std::make_shared<std::set<std::string>>();
 
-  SocialGateway() {
+  explicit SocialGateway(XAuth x_auth = XAuth::bearer, const std::string& x_token_secret = kXAccessTokenSecret) {
     // Every send gets its own platform id (they are unique per channel in storage).
-    platform.on("POST", "/", [n = std::make_shared<std::atomic<int>>(0)](const RecordedRequest& r) {
+    platform.on("POST", "/", [n = std::make_shared<std::atomic<int>>(0), x_auth, base = platform.base_url(),
+                              nonces = x_nonces](const RecordedRequest& r) {
       const std::string id = std::to_string(1990000000000010000LL + ++*n);
       if (r.path.rfind("/2/", 0) == 0) {
+        if (x_auth == XAuth::oauth1 && !x_oauth1_valid(r, base, *nonces)) return x_unauthorized();
         return FakeResponse{201, "application/json",
                             R"({"data":{"id":")" + id + R"(","dm_event_id":")" + id + R"(","dm_conversation_id":"c1"}})"};
       }
@@ -127,9 +200,15 @@ struct SocialGateway {
                                            {"FACEBOOK_PAGE_TOKEN", "page-token"},
                                            {"META_GRAPH_URL", platform.base_url() + "/v23.0"},
                                            {"X_CONSUMER_SECRET", kXSecret},
-                                           {"X_USER_TOKEN", "x-user-token"},
                                            {"X_API_URL", platform.base_url()},
                                            {"ANLIEGEN_OUTBOX_RETRY_BASE_MS", "100"}};
+    if (x_auth == XAuth::oauth1) {
+      env.insert({{"X_CONSUMER_KEY", kXConsumerKey},
+                  {"X_ACCESS_TOKEN", kXAccessToken},
+                  {"X_ACCESS_TOKEN_SECRET", x_token_secret}});
+    } else {
+      env["X_USER_TOKEN"] = "x-user-token";
+    }
     gw = std::make_unique<RunningGateway>(env);
     office = create_token(gw->db.dsn(), "office");
   }
@@ -150,5 +229,19 @@ struct SocialGateway {
     return gw->send_json("POST", "/api/v1/cases/" + sql("SELECT max(id) FROM anliegen") + "/replies", body, office);
   }
 };
+
+// What the outbox holds, for failure messages.
+inline std::string outbox(const SocialGateway& s) {
+  return s.sql("SELECT coalesce(string_agg(channel || ' ' || state || ' ' || last_error || ' ' || payload::text, "
+               "E'\\n' ORDER BY id), '') FROM outbox");
+}
+
+// Social channels send no automatic answer when no Sprechstunde is announced for them, and never under
+// a public comment: nothing may have gone out.
+inline void settle(SocialGateway& s) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK_MESSAGE(s.platform.count("/") == 0, outbox(s));
+  s.platform.clear();
+}
 
 }  // namespace anliegen::testing

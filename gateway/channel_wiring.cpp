@@ -101,9 +101,10 @@ ChannelWorkers wire_channels(App& app) {
     std::shared_ptr<const channels::Adapter> ig = channels::instagram::make_instagram_adapter(
         {meta.app_secrets, meta.verify_token, meta.instagram_token, meta.graph_url});
     register_channel(app, domain::Channel::instagram, ig, meta.thread_window_hours, dispatcher);
-    workers.outbox->add_sender("instagram", make_graph_sender(meta.graph_url, bearer_authorizer(meta.instagram_token), ig,
-                                                              &channels::instagram::render_message,
-                                                              std::chrono::milliseconds(meta.send_timeout_ms)));
+    workers.outbox->add_sender("instagram",
+                               make_graph_sender(meta.graph_url, bearer_authorizer(meta.instagram_token), ig,
+                                                 &channels::instagram::render_message,
+                                                 std::chrono::milliseconds(meta.send_timeout_ms)));
   }
 
   if (settings.x.enabled) {

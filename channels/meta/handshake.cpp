@@ -1,16 +1,10 @@
 #include "channels/meta/handshake.hpp"
 
 #include "channels/crypto.hpp"
+#include "channels/url_encoding.hpp"
 
 namespace anliegen::channels::meta {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 HttpReply forbidden() {
   HttpReply r;
@@ -21,26 +15,6 @@ HttpReply forbidden() {
 
 }  // namespace
 
-std::optional<std::string> url_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi << 4 | lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::optional<std::string> query_param(std::string_view target, std::string_view name) {
   const auto q = target.find('?');
@@ -52,10 +26,10 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
     const std::string_view pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     const auto eq = pair.find('=');
-    const auto key = url_decode(pair.substr(0, eq));
+    const auto key = percent_decode(pair.substr(0, eq));
     if (!key || *key != name) continue;
     if (eq == std::string_view::npos) return std::string{};
-    return url_decode(pair.substr(eq + 1));
+    return percent_decode(pair.substr(eq + 1));
   }
   return std::nullopt;
 }

@@ -21,7 +21,4 @@ HttpReply meta_handshake(std::string_view target, std::string_view verify_token)
 // so "hub.mode" works), or std::nullopt when absent or badly encoded. `+` decodes to a space.
 std::optional<std::string> query_param(std::string_view target, std::string_view name);
 
-// Percent-decoding for query components; std::nullopt on a truncated or non-hex escape.
-std::optional<std::string> url_decode(std::string_view s);
-
 }  // namespace anliegen::channels::meta

@@ -50,7 +50,4 @@ OutboundRequest render_comment_reply(std::string_view comment_id, std::string_vi
 //  * every other 4xx → permanent_failure.
 SendOutcome interpret_graph_send_response(int http_status, std::string_view body);
 
-// A path segment with everything outside [A-Za-z0-9._~-] percent-encoded.
-std::string path_segment(std::string_view s);
-
 }  // namespace anliegen::channels::meta

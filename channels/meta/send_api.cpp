@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "channels/meta/messaging.hpp"
+#include "channels/url_encoding.hpp"
 
 namespace anliegen::channels::meta {
 namespace {
@@ -38,22 +39,6 @@ SendOutcome outcome(SendOutcome::Kind kind, std::string code, std::string text) 
 
 }  // namespace
 
-std::string path_segment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
-}
-
 OutboundRequest render_send_api_text(std::string_view recipient_id, std::string_view text, MessagingType type) {
   if (recipient_id.empty()) throw std::invalid_argument("Send API message without recipient");
   json::object body;
@@ -78,7 +63,7 @@ OutboundRequest render_private_reply(std::string_view comment_id, std::string_vi
 
 OutboundRequest render_comment_reply(std::string_view comment_id, std::string_view edge, std::string_view text) {
   if (comment_id.empty()) throw std::invalid_argument("comment reply without comment id");
-  return post("/" + path_segment(comment_id) + "/" + std::string(edge), json::object{{"message", text}});
+  return post("/" + percent_encode(comment_id) + "/" + std::string(edge), json::object{{"message", text}});
 }
 
 SendOutcome interpret_graph_send_response(int http_status, std::string_view body) {

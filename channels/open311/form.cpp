@@ -1,35 +1,14 @@
 #include "channels/open311/form.hpp"
 
+#include "channels/url_encoding.hpp"
 #include "domain/text.hpp"
 
 namespace anliegen::channels::open311 {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<std::string> decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  if (!domain::is_valid_utf8(out)) return std::nullopt;
+  auto out = percent_decode(s);
+  if (!out || !domain::is_valid_utf8(*out)) return std::nullopt;
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "channels/meta/json_access.hpp"
+#include "channels/url_encoding.hpp"
 
 namespace anliegen::channels::whatsapp {
 namespace {
@@ -28,22 +29,6 @@ bool contains(std::span<const std::int64_t> codes, std::optional<std::int64_t> c
   return code && std::find(codes.begin(), codes.end(), *code) != codes.end();
 }
 
-// Keeps a path segment a single segment even if an id were to contain '/', '?' or '#'.
-std::string path_segment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
-}
 
 bool looks_like_phone(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -70,7 +55,7 @@ json::object message_base(const ReplyTarget& target) {
 OutboundRequest post(std::string_view account, std::string_view edge, const json::object& body) {
   OutboundRequest r;
   r.method = "POST";
-  r.path = "/" + path_segment(account) + "/" + std::string(edge);
+  r.path = "/" + percent_encode(account) + "/" + std::string(edge);
   r.body = json::serialize(body);
   return r;
 }
@@ -125,8 +110,8 @@ OutboundRequest render_media_lookup(std::string_view media_id, std::string_view 
   OutboundRequest r;
   r.method = "GET";
   r.content_type.clear();
-  r.path = "/" + path_segment(media_id);
-  if (!phone_number_id.empty()) r.path += "?phone_number_id=" + path_segment(phone_number_id);
+  r.path = "/" + percent_encode(media_id);
+  if (!phone_number_id.empty()) r.path += "?phone_number_id=" + percent_encode(phone_number_id);
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include "channels/meta/handshake.hpp"
 #include "channels/meta/json_access.hpp"
 #include "channels/meta/messaging.hpp"
+#include "channels/url_encoding.hpp"
 
 namespace anliegen::channels::x {
 namespace {
@@ -95,7 +96,7 @@ OutboundRequest render_x_reply(const ReplyTarget& target, std::string_view text)
     r.path = "/2/tweets";
   } else {
     if (target.recipient_key.empty()) throw std::invalid_argument("X DM without participant");
-    r.path = "/2/dm_conversations/with/" + meta::path_segment(target.recipient_key) + "/messages";
+    r.path = "/2/dm_conversations/with/" + percent_encode(target.recipient_key) + "/messages";
   }
   r.body = json::serialize(body);
   return r;

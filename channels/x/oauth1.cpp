@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "channels/crypto.hpp"
+#include "channels/url_encoding.hpp"
 
 namespace anliegen::channels::x {
 namespace {
@@ -18,30 +19,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Decodes %XX (a malformed escape stays as it is); `plus_is_space` for form-encoded query strings.
-std::string percent_decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi << 4 | lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += plus_is_space && s[i] == '+' ? ' ' : s[i];
-  }
-  return out;
+// Decodes what percent_decode can; a malformed escape stays as it is.
+std::string decoded(std::string_view s, bool plus_is_space) {
+  return percent_decode(s, plus_is_space).value_or(std::string(s));
 }
 
 // Scheme and host lower-case, the default port dropped, no query or fragment (RFC 5849 3.4.1.2).
@@ -75,8 +55,8 @@ OAuth1Params query_params(std::string_view url) {
     const auto pair = query.substr(0, amp);
     if (!pair.empty()) {
       const auto eq = std::min(pair.find('='), pair.size());
-      out.emplace_back(percent_decode(pair.substr(0, eq), true),
-                       eq < pair.size() ? percent_decode(pair.substr(eq + 1), true) : "");
+      out.emplace_back(decoded(pair.substr(0, eq), true),
+                       eq < pair.size() ? decoded(pair.substr(eq + 1), true) : "");
     }
     query = amp < query.size() ? query.substr(amp + 1) : std::string_view{};
   }
@@ -92,23 +72,6 @@ std::string hmac_sha1_base64(std::string_view key, std::string_view message) {
 }
 
 }  // namespace
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
 
 std::string oauth1_base_string(std::string_view method, std::string_view url, const OAuth1Params& params) {
   std::vector<std::pair<std::string, std::string>> encoded;
@@ -168,7 +131,7 @@ std::optional<std::map<std::string, std::string>> parse_oauth1_authorization(std
     if (eq == std::string_view::npos) return std::nullopt;
     auto value = item.substr(eq + 1);
     if (value.size() < 2 || value.front() != '"' || value.back() != '"') return std::nullopt;
-    out[percent_decode(item.substr(0, eq), false)] = percent_decode(value.substr(1, value.size() - 2), false);
+    out[decoded(item.substr(0, eq), false)] = decoded(value.substr(1, value.size() - 2), false);
   }
   return out;
 }

@@ -28,9 +28,6 @@ struct OAuth1Credentials {
 
 using OAuth1Params = std::vector<std::pair<std::string, std::string>>;
 
-// RFC 3986 percent-encoding: every byte but ALPHA, DIGIT, '-', '.', '_', '~' becomes %XX (upper-case).
-std::string percent_encode(std::string_view s);
-
 // The signature base string: METHOD&enc(base URL)&enc(sorted enc(name)=enc(value) pairs joined by '&').
 // `url` may carry a query; its parameters are decoded and included. `params` are raw (unencoded) and
 // must include the oauth_* parameters (but not oauth_signature).

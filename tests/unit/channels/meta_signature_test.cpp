@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "channels/crypto.hpp"
+#include "channels/url_encoding.hpp"
 #include "channels/meta/handshake.hpp"
 #include "channels/meta/signature.hpp"
 
@@ -160,11 +161,11 @@ TEST_CASE("handshake refuses with 403") {
   CHECK(meta_handshake("/w?hub.mode=subscribe&hub.challenge=1&hub.verify_token=", "").status == 403);
 }
 
-TEST_CASE("query_param and url_decode") {
+TEST_CASE("query_param and percent_decode") {
   CHECK(query_param("/p?a=1&b=2&a=3", "a") == "1");
   CHECK(query_param("/p?a&b=2", "a") == "");
   CHECK(query_param("/p?b=2#a=1", "a") == std::nullopt);
-  CHECK(url_decode("%41%62+c") == "Ab c");
-  CHECK(url_decode("%4") == std::nullopt);
-  CHECK(url_decode("%g1") == std::nullopt);
+  CHECK(percent_decode("%41%62+c") == "Ab c");
+  CHECK(percent_decode("%4") == std::nullopt);
+  CHECK(percent_decode("%g1") == std::nullopt);
 }

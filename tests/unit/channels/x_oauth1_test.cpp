@@ -4,8 +4,10 @@
 
 #include <string>
 
+#include "channels/url_encoding.hpp"
 #include "channels/x/oauth1.hpp"
 
+using namespace anliegen::channels;
 using namespace anliegen::channels::x;
 
 namespace {

@@ -38,11 +38,6 @@ std::optional<std::int64_t> citizen_id(const std::map<std::string, std::string>&
   return parse_path_id(it->second);
 }
 
-std::unique_ptr<storage::Connection> open_database() {
-  const auto settings = load_settings(process_environment());
-  return storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
-}
-
 int find_command(const std::vector<std::string>& args) {
   if (args.size() != 3 || args[2].empty()) return citizen_usage("expected 'citizen find TEXT'");
   std::vector<storage::CitizenMatch> found;

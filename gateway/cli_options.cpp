@@ -1,5 +1,7 @@
 #include "gateway/cli_options.hpp"
 
+#include "gateway/settings.hpp"
+
 namespace anliegen::gateway {
 
 bool read_options(const std::vector<std::string>& args, const std::map<std::string, bool>& known,
@@ -21,6 +23,11 @@ bool read_options(const std::vector<std::string>& args, const std::map<std::stri
     }
   }
   return true;
+}
+
+std::unique_ptr<storage::Connection> open_database() {
+  const auto settings = load_settings(process_environment());
+  return storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
 }
 
 }  // namespace anliegen::gateway

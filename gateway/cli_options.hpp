@@ -1,9 +1,12 @@
 #pragma once
-// Options of the command line's subcommands ("anliegen citizen erase --id 7 --yes"): "--name value"
-// pairs and bare flags, checked against the options a subcommand knows.
+// Shared by the command line's subcommands: their options ("anliegen citizen erase --id 7 --yes":
+// "--name value" pairs and bare flags, checked against those a subcommand knows) and the database.
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "storage/database.hpp"
 
 namespace anliegen::gateway {
 
@@ -12,5 +15,8 @@ namespace anliegen::gateway {
 // missing value.
 bool read_options(const std::vector<std::string>& args, const std::map<std::string, bool>& known,
                   std::map<std::string, std::string>& out, std::string& error);
+
+// A connection to ANLIEGEN_DATABASE_URL for a command (5 s connect timeout).
+std::unique_ptr<storage::Connection> open_database();
 
 }  // namespace anliegen::gateway

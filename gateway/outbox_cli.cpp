@@ -6,8 +6,6 @@
 #include "domain/enums.hpp"
 #include "domain/time.hpp"
 #include "gateway/cli_options.hpp"
-#include "gateway/settings.hpp"
-#include "storage/database.hpp"
 #include "storage/outbox.hpp"
 
 namespace anliegen::gateway {
@@ -37,8 +35,7 @@ int resend_command(const std::vector<std::string>& args) {
   const auto channel = options["--channel"];
   if (!channel.empty() && !domain::parse_channel(channel)) return outbox_usage("unknown channel '" + channel + "'");
 
-  const auto settings = load_settings(process_environment());
-  auto db = storage::Connection::open(storage::with_connection_defaults(settings.database_url, 5));
+  auto db = open_database();
   if (!options.contains("--yes")) {
     std::vector<std::pair<std::string, std::int64_t>> due;
     db->read([&](storage::Tx& tx) { due = storage::count_resendable(tx, *since, channel); });

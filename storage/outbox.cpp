@@ -84,20 +84,17 @@ std::vector<std::pair<std::string, std::int64_t>> count_resendable(Tx& tx, domai
 }
 
 std::int64_t resend_failed(Tx& tx, domain::Timestamp since, const std::string& channel) {
-  const auto rows = detail::exec_prepared(tx,
-                                          std::string("WITH due AS (SELECT o.id") + kResendable + R"sql( FOR UPDATE OF o)
-    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), last_error = '', locked_by = '',
-                      locked_at = NULL, updated_at = now()
-    FROM due WHERE outbox.id = due.id RETURNING outbox.message_id)sql",
-                                          detail::timestamp_param(since), channel);
-  for (const auto& r : rows) {
-    if (r[0].is_null()) continue;
-    detail::exec_prepared(tx,
-                          "UPDATE messages SET delivery_status = 'queued', delivery_error = '', "
-                          "delivery_updated_at = now() WHERE id = $1 AND delivery_status = 'failed'",
-                          r[0].as<std::int64_t>());
-  }
-  return static_cast<std::int64_t>(rows.size());
+  return detail::exec_prepared1(tx, std::string("WITH due AS (SELECT o.id") + kResendable + R"sql( FOR UPDATE OF o),
+    queued AS (
+      UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), last_error = '', locked_by = '',
+                        locked_at = NULL, updated_at = now()
+      FROM due WHERE outbox.id = due.id RETURNING outbox.message_id),
+    messages_queued AS (
+      UPDATE messages SET delivery_status = 'queued', delivery_error = '', delivery_updated_at = now()
+      WHERE id IN (SELECT message_id FROM queued) AND delivery_status = 'failed')
+    SELECT count(*) FROM queued)sql",
+                                   detail::timestamp_param(since), channel)[0]
+      .as<std::int64_t>();
 }
 
 std::int64_t enqueue_outbox(Tx& tx, const NewOutboxItem& item) {
